@@ -1,0 +1,19 @@
+"""The Celery app. With REDIS_URL a real worker runs the tasks; without it they run in-process (eager)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicecenter.settings")
+
+app = Celery("servicecenter")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "purge-audit-events": {
+        "task": "servicecenter.purge_audit_events",
+        "schedule": crontab(hour=4, minute=30),
+    },
+}

@@ -1,0 +1,29 @@
+"""Header and navigation context: the user's halls, the current hall, its business day, the role menu."""
+
+from django.utils import timezone
+
+from servicecenter.clock import business_day
+from servicecenter.roles import Role
+from servicecenter.scoping import access_for, has_hall_perm
+
+
+def hall_context(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    hall = getattr(request, "hall", None)
+    context = {"my_halls": access_for(user).halls}
+    if hall is None:
+        return context
+    roles = getattr(request, "hall_roles", frozenset())
+    context.update(
+        current_hall=hall,
+        current_business_day=business_day(hall, timezone.now()),
+        current_roles=[label for value, label in Role.choices if value in roles],
+        nav={
+            "staff": has_hall_perm(user, hall, "servicecenter.view_membership"),
+            "audit": has_hall_perm(user, hall, "servicecenter.view_auditevent"),
+            "api": bool(roles & {Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR}) or user.is_superuser,
+        },
+    )
+    return context

@@ -1,0 +1,136 @@
+"""Hall scoping: the one way every view, API endpoint and export limits data to the user's halls.
+
+A user reaches a hall through a Membership in it, or through a company-wide membership (manager) in its
+company. Superusers reach every hall. Everything else is denied: an object outside the user's halls is a
+404 (its existence is not disclosed), an action the user's roles in that hall do not allow is a 403.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from servicecenter.models import Hall, Membership
+from servicecenter.roles import ROLE_PERMISSIONS, Role
+
+_CACHE_ATTR = "_servicecenter_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a user may reach, loaded once per request (two queries)."""
+
+    is_superuser: bool
+    halls: tuple[Hall, ...]
+    roles_by_hall: dict[int, frozenset[str]]
+
+    @property
+    def hall_ids(self) -> frozenset[int]:
+        return frozenset(hall.pk for hall in self.halls)
+
+    def roles_in(self, hall: Hall | int) -> frozenset[str]:
+        hall_id = hall if isinstance(hall, int) else hall.pk
+        return self.roles_by_hall.get(hall_id, frozenset())
+
+
+def access_for(user) -> Access:
+    """The halls a user reaches and their roles in each, cached on the user object."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        access = Access(False, (), {})
+    elif user.is_superuser:
+        halls = tuple(Hall.objects.select_related("company").filter(is_active=True))
+        access = Access(True, halls, {h.pk: frozenset(Role.values) for h in halls})
+    else:
+        memberships = list(Membership.objects.filter(user=user).values_list("hall_id", "company_id", "role"))
+        company_roles: dict[int, set[str]] = {}
+        hall_roles: dict[int, set[str]] = {}
+        for hall_id, company_id, role in memberships:
+            if hall_id is None:
+                company_roles.setdefault(company_id, set()).add(role)
+            else:
+                hall_roles.setdefault(hall_id, set()).add(role)
+        halls = tuple(
+            Hall.objects.select_related("company")
+            .filter(is_active=True)
+            .filter(_hall_filter(hall_roles.keys(), company_roles.keys()))
+        )
+        roles = {
+            h.pk: frozenset(hall_roles.get(h.pk, set()) | company_roles.get(h.company_id, set())) for h in halls
+        }
+        access = Access(False, halls, roles)
+    setattr(user, _CACHE_ATTR, access)
+    return access
+
+
+def _hall_filter(hall_ids: Iterable[int], company_ids: Iterable[int]):
+    return Q(pk__in=list(hall_ids)) | Q(company_id__in=list(company_ids))
+
+
+def forget_access(user) -> None:
+    """Drop the cached access after a membership change in the same request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def halls_for(user) -> QuerySet[Hall]:
+    return Hall.objects.select_related("company").filter(pk__in=access_for(user).hall_ids)
+
+
+def scope_to_halls(queryset: QuerySet, user, *, field: str = "hall") -> QuerySet:
+    """Filter any queryset whose rows belong to a hall (through `field`) to the user's halls."""
+    return queryset.filter(**{f"{field}__in": access_for(user).hall_ids})
+
+
+def get_hall_for_user(user, hall_id) -> Hall:
+    """The hall if the user reaches it, else 404 — whether it exists or not."""
+    try:
+        hall_id = int(hall_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    for hall in access_for(user).halls:
+        if hall.pk == hall_id:
+            return hall
+    raise Http404
+
+
+def roles_in_hall(user, hall: Hall | int) -> frozenset[str]:
+    return access_for(user).roles_in(hall)
+
+
+def has_hall_perm(user, hall: Hall | int, perm: str) -> bool:
+    """Whether one of the user's roles in this hall carries the permission (see roles.ROLE_PERMISSIONS)."""
+    access = access_for(user)
+    if access.is_superuser:
+        return True
+    return any(perm in ROLE_PERMISSIONS.get(role, ()) for role in access.roles_in(hall))
+
+
+def hall_view(perm: str | None = None):
+    """Decorate a view taking `hall_id`: 404 outside the user's halls, 403 without `perm` there.
+
+    Sets `request.hall` and `request.hall_roles` for the view and its templates.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, hall_id, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            hall = get_hall_for_user(request.user, hall_id)
+            if perm is not None and not has_hall_perm(request.user, hall, perm):
+                raise PermissionDenied
+            request.hall = hall
+            request.hall_roles = roles_in_hall(request.user, hall)
+            request.session["hall_id"] = hall.pk
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,83 @@
+"""Reads of the kernel for pages and the API: hall overview, staff by role, audit events."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from servicecenter.clock import business_day, business_day_bounds
+from servicecenter.models import AuditEvent, Hall, Membership, User, Window
+from servicecenter.roles import Role
+
+
+@dataclass
+class RoleGroup:
+    role: str
+    label: str
+    members: list[User]
+
+
+@dataclass
+class HallToday:
+    hall: Hall
+    business_day: date
+    starts: datetime
+    ends: datetime
+    windows: list[Window]
+    staff: list[RoleGroup]
+
+    @property
+    def windows_in_service(self) -> int:
+        return sum(1 for w in self.windows if w.is_active)
+
+
+def hall_memberships(hall: Hall) -> QuerySet[Membership]:
+    """Everyone who holds a role in the hall, company-wide managers included."""
+    return (
+        Membership.objects.filter(Q(hall=hall) | Q(hall__isnull=True, company_id=hall.company_id))
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name", "user__username")
+    )
+
+
+def staff_by_role(hall: Hall) -> list[RoleGroup]:
+    grouped: dict[str, list[User]] = {}
+    for membership in hall_memberships(hall):
+        grouped.setdefault(membership.role, []).append(membership.user)
+    return [RoleGroup(role, label, grouped[role]) for role, label in Role.choices if role in grouped]
+
+
+def hall_today(hall: Hall, *, at: datetime) -> HallToday:
+    day = business_day(hall, at)
+    starts, ends = business_day_bounds(hall, day)
+    return HallToday(
+        hall=hall,
+        business_day=day,
+        starts=starts,
+        ends=ends,
+        windows=list(hall.windows.all()),
+        staff=staff_by_role(hall),
+    )
+
+
+def audit_events_for_hall(hall: Hall) -> QuerySet[AuditEvent]:
+    """Events in the hall, and sign-ins and sign-outs of the people who work there."""
+    members = Membership.objects.filter(Q(hall=hall) | Q(hall__isnull=True, company_id=hall.company_id))
+    personal = Q(hall__isnull=True, company__isnull=True) & (
+        Q(actor__in=members.values("user")) | Q(username__in=members.values("user__username"))
+    )
+    return AuditEvent.objects.filter(Q(hall=hall) | personal).select_related("actor", "hall")
+
+
+def company_halls(halls: list[Hall]) -> list[Hall]:
+    """Halls with their windows in service and staff counted in SQL."""
+    ids = [h.pk for h in halls]
+    return list(
+        Hall.objects.filter(pk__in=ids)
+        .select_related("company")
+        .annotate(
+            windows_in_service=Count("windows", filter=Q(windows__is_active=True), distinct=True),
+            staff_count=Count("memberships__user", distinct=True),
+        )
+    )

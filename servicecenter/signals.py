@@ -1,0 +1,48 @@
+"""Framework hooks only: audit events for authentication, role groups after migrate."""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_migrate
+
+from servicecenter.models import AuditEvent
+from servicecenter.services import record_audit_event, sync_role_groups
+
+
+def _ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _logged_in(sender, request, user, **kwargs):
+    record_audit_event(kind=AuditEvent.Kind.LOGIN, actor=user, ip_address=_ip(request))
+
+
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        expired = bool(getattr(request, "session_expired", False))
+        kind = AuditEvent.Kind.SESSION_EXPIRED if expired else AuditEvent.Kind.LOGOUT
+        record_audit_event(kind=kind, actor=user, ip_address=_ip(request))
+
+
+def _login_failed(sender, credentials, request=None, **kwargs):
+    record_audit_event(
+        kind=AuditEvent.Kind.LOGIN_FAILED, username=credentials.get("username", ""), ip_address=_ip(request)
+    )
+
+
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    record_audit_event(kind=AuditEvent.Kind.LOCKED_OUT, username=username or "", ip_address=ip_address)
+
+
+def _post_migrate(sender, **kwargs):
+    if sender.name == "servicecenter":
+        sync_role_groups()
+
+
+def connect() -> None:
+    user_logged_in.connect(_logged_in, dispatch_uid="sc_logged_in")
+    user_logged_out.connect(_logged_out, dispatch_uid="sc_logged_out")
+    user_login_failed.connect(_login_failed, dispatch_uid="sc_login_failed")
+    user_locked_out.connect(_locked_out, dispatch_uid="sc_locked_out")
+    post_migrate.connect(_post_migrate, dispatch_uid="sc_post_migrate")

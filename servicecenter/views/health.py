@@ -1,0 +1,59 @@
+"""/healthz: the database always; Redis and a worker round trip when they are configured."""
+
+import uuid
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from servicecenter.tasks import ping
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _redis() -> str:
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return "ok"
+
+
+def _worker() -> str:
+    nonce = uuid.uuid4().hex
+    result = ping.apply_async(args=[nonce], expires=settings.WORKER_PING_TIMEOUT)
+    try:
+        answer = result.get(timeout=settings.WORKER_PING_TIMEOUT)
+    finally:
+        result.forget()
+    if answer != f"pong:{nonce}":
+        raise RuntimeError("unexpected answer")
+    return "ok"
+
+
+@never_cache
+def healthz(request):
+    checks = {"database": _database}
+    if settings.REDIS_URL:
+        checks["redis"] = _redis
+    if not ping.app.conf.task_always_eager:
+        checks["worker"] = _worker
+    report = {}
+    healthy = True
+    for name, check in checks.items():
+        try:
+            report[name] = check()
+        except Exception as exc:  # noqa: BLE001 — a health check reports every failure, whatever it is
+            report[name] = f"error: {type(exc).__name__}"
+            healthy = False
+    if "worker" not in report:
+        report["worker"] = "in-process"
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": report}, status=200 if healthy else 503)
