@@ -90,7 +90,8 @@ class ObtainTokenView(APIView):
 
     @extend_schema(request=AuthTokenSerializer, responses={200: TokenSerializer}, summary="Obtain an API token")
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        # axes marks a lockout on the Django request, where its middleware looks for it.
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         if user.must_change_password:

@@ -1,8 +1,10 @@
 """Framework hooks only: audit events for authentication, role groups after migrate."""
 
 from axes.signals import user_locked_out
+from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
+from django.utils import timezone
 
 from servicecenter.models import AuditEvent
 from servicecenter.services import record_audit_event, sync_role_groups
@@ -15,6 +17,8 @@ def _ip(request) -> str | None:
 
 
 def _logged_in(sender, request, user, **kwargs):
+    # last_login is bookkeeping, not a business change: one UPDATE, and no history row per sign-in.
+    type(user).objects.filter(pk=user.pk).update(last_login=timezone.now())
     record_audit_event(kind=AuditEvent.Kind.LOGIN, actor=user, ip_address=_ip(request))
 
 
@@ -41,6 +45,7 @@ def _post_migrate(sender, **kwargs):
 
 
 def connect() -> None:
+    user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
     user_logged_in.connect(_logged_in, dispatch_uid="sc_logged_in")
     user_logged_out.connect(_logged_out, dispatch_uid="sc_logged_out")
     user_login_failed.connect(_login_failed, dispatch_uid="sc_login_failed")

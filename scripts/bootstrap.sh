@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Create the project's virtual environment from uv.lock (pinned, reproducible). Needs only Python 3.11.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UV_VERSION=0.13.8
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
+if [ ! -x .tools/bin/uv ] || ! .tools/bin/uv --version | grep -q "$UV_VERSION"; then
+  echo "==> installing uv $UV_VERSION into .tools/"
+  "$PYTHON" -m venv .tools
+  .tools/bin/pip install --quiet "uv==$UV_VERSION"
+fi
+# Never download a Python build: use the machine's 3.11.
+export UV_PYTHON_DOWNLOADS=never UV_PYTHON="$PYTHON"
+.tools/bin/uv sync --frozen --quiet
