@@ -33,7 +33,14 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     change_password_form = ResetPasswordForm
-    list_display = ["username", "last_name", "first_name", "staff_number", "is_active", "must_change_password"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "staff_number",
+        "is_active",
+        "must_change_password",
+    ]
     search_fields = ["username", "first_name", "last_name", "staff_number"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
@@ -51,7 +58,10 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             services.record_audit_event(
-                kind=AuditEvent.Kind.USER_CREATED, actor=request.user, subject=obj.username, detail={"user_id": obj.pk}
+                kind=AuditEvent.Kind.USER_CREATED,
+                actor=request.user,
+                subject=obj.username,
+                detail={"user_id": obj.pk},
             )
 
 

@@ -28,7 +28,9 @@ def exception_handler(exc, context):
         status_code = status.HTTP_403_FORBIDDEN if exc.code == "forbidden" else status.HTTP_400_BAD_REQUEST
         return Response({"detail": str(exc.message), "code": exc.code}, status=status_code)
     if isinstance(exc, DjangoValidationError):
-        return Response({"detail": " ".join(exc.messages), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": " ".join(exc.messages), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
+        )
     return drf_exception_handler(exc, context)
 
 
@@ -88,7 +90,9 @@ class ObtainTokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=AuthTokenSerializer, responses={200: TokenSerializer}, summary="Obtain an API token")
+    @extend_schema(
+        request=AuthTokenSerializer, responses={200: TokenSerializer}, summary="Obtain an API token"
+    )
     def post(self, request):
         # axes marks a lockout on the Django request, where its middleware looks for it.
         serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
@@ -96,7 +100,8 @@ class ObtainTokenView(APIView):
         user = serializer.validated_data["user"]
         if user.must_change_password:
             return Response(
-                {"detail": _("You must change your password before you continue.")}, status=status.HTTP_403_FORBIDDEN
+                {"detail": _("You must change your password before you continue.")},
+                status=status.HTTP_403_FORBIDDEN,
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
@@ -146,7 +151,9 @@ class HallTodaySerializer(serializers.Serializer):
 
 
 class HallDetailView(APIView):
-    @extend_schema(responses=HallTodaySerializer, summary="A hall today: business day, windows, staff by role")
+    @extend_schema(
+        responses=HallTodaySerializer, summary="A hall today: business day, windows, staff by role"
+    )
     def get(self, request, hall_id: int):
         hall = hall_for_request(request, hall_id)
         return Response(HallTodaySerializer(selectors.hall_today(hall, at=timezone.now())).data)
@@ -166,7 +173,9 @@ class BusinessDaySerializer(serializers.Serializer):
 
 class BusinessDayView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("at", OpenApiTypes.DATETIME, description="Moment to place; defaults to now.")],
+        parameters=[
+            OpenApiParameter("at", OpenApiTypes.DATETIME, description="Moment to place; defaults to now.")
+        ],
         responses=BusinessDaySerializer,
         summary="The business day a moment belongs to in this hall (honours the cut-off)",
     )

@@ -28,13 +28,20 @@ class IdleSessionTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session") and not _uses_token(request):
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and not _uses_token(request)
+        ):
             now = time.time()
             last = request.session.get(_LAST_ACTIVITY)
             if session_idle_expired(last, now, settings.SESSION_IDLE_TIMEOUT):
                 request.session_expired = True
                 logout(request)
-                return _to_login(request, _("Your session ended after a period of inactivity. Please sign in again."))
+                return _to_login(
+                    request, _("Your session ended after a period of inactivity. Please sign in again.")
+                )
             if last is None or now - last >= _TOUCH_EVERY:
                 request.session[_LAST_ACTIVITY] = now
         return self.get_response(request)

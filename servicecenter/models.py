@@ -52,7 +52,9 @@ class Company(models.Model):
 class Hall(models.Model):
     """客服中心/营业厅: a walk-in service hall. Its business day ends at the cut-off time."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="halls", verbose_name=_("company"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="halls", verbose_name=_("company")
+    )
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=20, unique=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -93,7 +95,9 @@ class Window(models.Model):
         verbose_name = _("window")
         verbose_name_plural = _("windows")
         ordering = ["hall", "number"]
-        constraints = [models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique_in_hall")]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique_in_hall")
+        ]
 
     def __str__(self) -> str:
         return self.name or _("Window %(number)s") % {"number": self.number}
@@ -109,7 +113,12 @@ class Membership(models.Model):
         Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
     )
     hall = models.ForeignKey(
-        Hall, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships", verbose_name=_("hall")
+        Hall,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("hall"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
@@ -120,13 +129,18 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "hall", "role"], condition=Q(hall__isnull=False), name="membership_unique_in_hall"
+                fields=["user", "hall", "role"],
+                condition=Q(hall__isnull=False),
+                name="membership_unique_in_hall",
             ),
             models.UniqueConstraint(
-                fields=["user", "company", "role"], condition=Q(hall__isnull=True), name="membership_unique_in_company"
+                fields=["user", "company", "role"],
+                condition=Q(hall__isnull=True),
+                name="membership_unique_in_company",
             ),
             models.CheckConstraint(
-                condition=(Q(role=Role.MANAGER) & Q(hall__isnull=True)) | (~Q(role=Role.MANAGER) & Q(hall__isnull=False)),
+                condition=(Q(role=Role.MANAGER) & Q(hall__isnull=True))
+                | (~Q(role=Role.MANAGER) & Q(hall__isnull=False)),
                 name="membership_manager_company_wide_others_in_hall",
             ),
         ]

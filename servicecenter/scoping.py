@@ -62,7 +62,8 @@ def access_for(user) -> Access:
             .filter(_hall_filter(hall_roles.keys(), company_roles.keys()))
         )
         roles = {
-            h.pk: frozenset(hall_roles.get(h.pk, set()) | company_roles.get(h.company_id, set())) for h in halls
+            h.pk: frozenset(hall_roles.get(h.pk, set()) | company_roles.get(h.company_id, set()))
+            for h in halls
         }
         access = Access(False, halls, roles)
     setattr(user, _CACHE_ATTR, access)

@@ -68,9 +68,7 @@ def _may_grant(by: User, role: str, *, hall: Hall | None, company: Company) -> b
     access = access_for(by)
     if role in COMPANY_WIDE_ROLES or role == Role.SUPERVISOR:
         # Only a manager of the company appoints supervisors and managers.
-        return any(
-            Role.MANAGER in access.roles_in(h) for h in access.halls if h.company_id == company.pk
-        )
+        return any(Role.MANAGER in access.roles_in(h) for h in access.halls if h.company_id == company.pk)
     return hall is not None and has_hall_perm(by, hall, "servicecenter.add_membership")
 
 
@@ -114,9 +112,9 @@ def grant_role(
 
 @transaction.atomic
 def revoke_role(*, membership: Membership, by: User) -> None:
-    """Take a role away; the membership's history keeps who held it, and an audit event says who removed it."""
-    membership = Membership.objects.select_for_update().select_related("user", "hall", "company").get(
-        pk=membership.pk
+    """Take a role away; its history keeps who held it, and an audit event says who removed it."""
+    membership = (
+        Membership.objects.select_for_update().select_related("user", "hall", "company").get(pk=membership.pk)
     )
     if not _may_grant(by, membership.role, hall=membership.hall, company=membership.company):
         raise KernelError(_("You may not revoke this role here."), code="forbidden")

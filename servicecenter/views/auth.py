@@ -1,6 +1,5 @@
 """Sign in, sign out, the first-login password change, and the lockout page."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -50,7 +49,9 @@ def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = change_password(user=request.user, new_password=form.cleaned_data["new_password1"], by=request.user)
+            user = change_password(
+                user=request.user, new_password=form.cleaned_data["new_password1"], by=request.user
+            )
         except KernelError as exc:
             form.add_error("new_password1", exc.message)
         else:

@@ -117,7 +117,9 @@ def staff(request):
                 grant_form = GrantRoleForm(request.POST, roles=grantable, prefix="grant")
                 if grant_form.is_valid():
                     user = grant_form.cleaned_data["username"]
-                    services.grant_role(user=user, role=grant_form.cleaned_data["role"], hall=hall, by=request.user)
+                    services.grant_role(
+                        user=user, role=grant_form.cleaned_data["role"], hall=hall, by=request.user
+                    )
                     messages.success(request, _("Role granted to %(name)s.") % {"name": user.display_name})
                     return redirect("hall_staff", hall_id=hall.pk)
             elif action == "create":

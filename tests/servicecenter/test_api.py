@@ -53,7 +53,9 @@ def test_malformed_token_request_is_400_with_a_message(db, payload):
 
 def test_token_request_with_wrong_password_is_400_in_chinese(hall, make_member):
     rep = make_member(Role.REP, hall)
-    response = APIClient().post("/api/v1/auth/token/", {"username": rep.username, "password": "x"}, format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": rep.username, "password": "x"}, format="json"
+    )
     assert response.status_code == 400
     assert "无法使用提供的认证信息登录" in str(response.json())
 
@@ -96,7 +98,10 @@ def test_hall_detail_shows_windows_and_staff(hall, make_member, login, client):
 def test_schema_generates_without_warnings():
     result = subprocess.run(
         [sys.executable, "manage.py", "spectacular", "--fail-on-warn", "--validate", "--file", "/dev/null"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "Warning" not in result.stderr and "Error" not in result.stderr
@@ -113,5 +118,7 @@ def test_swagger_ui_is_served_without_any_cdn(client, hall, make_member, login):
     login(make_member(Role.SUPERVISOR, hall))
     page = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in page
-    external = [u for u in re.findall(r'(?:src|href)="([^"]+)"', page) if u.startswith(("http:", "https:", "//"))]
+    external = [
+        u for u in re.findall(r'(?:src|href)="([^"]+)"', page) if u.startswith(("http:", "https:", "//"))
+    ]
     assert external == []

@@ -17,7 +17,9 @@ def test_purge_keeps_events_inside_the_retention_period(settings):
     settings.AUDIT_RETENTION_DAYS = 180
     now = timezone.now()
     for days in (10, 179, 181, 400):
-        services.record_audit_event(kind=AuditEvent.Kind.LOGIN, username=f"d{days}", at=now - timedelta(days=days))
+        services.record_audit_event(
+            kind=AuditEvent.Kind.LOGIN, username=f"d{days}", at=now - timedelta(days=days)
+        )
     assert services.purge_audit_events(now=now) == 2
     assert sorted(AuditEvent.objects.values_list("username", flat=True)) == ["d10", "d179"]
 
@@ -35,8 +37,10 @@ def test_granting_and_revoking_a_role_is_audited_and_keeps_history(hall, make_me
     supervisor = make_member(Role.SUPERVISOR, hall)
     colleague = UserFactory()
     login(supervisor)
-    client.post(f"/halls/{hall.pk}/staff/",
-                {"action": "grant", "grant-username": colleague.username, "grant-role": Role.GREETER})
+    client.post(
+        f"/halls/{hall.pk}/staff/",
+        {"action": "grant", "grant-username": colleague.username, "grant-role": Role.GREETER},
+    )
     membership = Membership.objects.get(user=colleague)
     client.post(f"/halls/{hall.pk}/staff/", {"action": "revoke", "membership": membership.pk})
     assert not Membership.objects.filter(user=colleague).exists()
@@ -46,7 +50,10 @@ def test_granting_and_revoking_a_role_is_audited_and_keeps_history(hall, make_me
     assert sorted(kinds) == [AuditEvent.Kind.ROLE_GRANTED, AuditEvent.Kind.ROLE_REVOKED]
     # django-simple-history keeps both rows, each with the acting user from the request.
     history = Membership.history.filter(user_id=colleague.pk).order_by("history_date")
-    assert [(h.history_type, h.history_user_id) for h in history] == [("+", supervisor.pk), ("-", supervisor.pk)]
+    assert [(h.history_type, h.history_user_id) for h in history] == [
+        ("+", supervisor.pk),
+        ("-", supervisor.pk),
+    ]
     assert not colleague.groups.filter(name=Role.GREETER).exists()
 
 
@@ -54,17 +61,23 @@ def test_supervisor_cannot_appoint_a_supervisor(hall, make_member, login, client
     supervisor = make_member(Role.SUPERVISOR, hall)
     colleague = UserFactory()
     login(supervisor)
-    response = client.post(f"/halls/{hall.pk}/staff/",
-                           {"action": "grant", "grant-username": colleague.username, "grant-role": Role.SUPERVISOR})
+    response = client.post(
+        f"/halls/{hall.pk}/staff/",
+        {"action": "grant", "grant-username": colleague.username, "grant-role": Role.SUPERVISOR},
+    )
     assert response.status_code == 400
     assert not Membership.objects.filter(user=colleague).exists()
-    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.ROLE_GRANTED, subject=colleague.username).exists()
+    assert not AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.ROLE_GRANTED, subject=colleague.username
+    ).exists()
 
 
 def test_granting_to_an_unknown_username_is_a_form_error(hall, make_member, login, client):
     login(make_member(Role.SUPERVISOR, hall))
-    response = client.post(f"/halls/{hall.pk}/staff/",
-                           {"action": "grant", "grant-username": "nobody-here", "grant-role": Role.REP})
+    response = client.post(
+        f"/halls/{hall.pk}/staff/",
+        {"action": "grant", "grant-username": "nobody-here", "grant-role": Role.REP},
+    )
     assert response.status_code == 400
     assert "没有使用该用户名的有效账号" in response.content.decode()
 
@@ -88,8 +101,16 @@ def test_history_of_halls_records_the_admin_who_changed_it(client, root_user, ha
     client.force_login(root_user)
     response = client.post(
         f"/admin/servicecenter/hall/{hall.pk}/change/",
-        {"company": hall.company_id, "name": hall.name, "code": hall.code, "cutoff": "03:00", "time_zone":
-         "Asia/Shanghai", "is_active": "on", "windows-TOTAL_FORMS": "0", "windows-INITIAL_FORMS": "0"},
+        {
+            "company": hall.company_id,
+            "name": hall.name,
+            "code": hall.code,
+            "cutoff": "03:00",
+            "time_zone": "Asia/Shanghai",
+            "is_active": "on",
+            "windows-TOTAL_FORMS": "0",
+            "windows-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     latest = hall.history.latest()

@@ -44,7 +44,7 @@ def test_successful_login_lands_on_the_hall_home_and_is_audited(client, hall, ma
 
 def test_lockout_is_five_failures_for_ten_minutes_by_default(settings):
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=10)
+    assert timedelta(minutes=10) == settings.AXES_COOLOFF_TIME
 
 
 def test_five_failures_lock_the_account_for_ten_minutes(client, hall, make_member):
@@ -132,13 +132,18 @@ def test_account_made_by_a_supervisor_must_change_password_first(client, hall, m
     assert fresh.get(f"/halls/{hall.pk}/")["Location"] == "/password/"
     assert fresh.get("/api/v1/me/").status_code == 403
     weak = fresh.post(
-        "/password/", {"old_password": "Temp-pass-8842", "new_password1": "12345678", "new_password2": "12345678"}
+        "/password/",
+        {"old_password": "Temp-pass-8842", "new_password1": "12345678", "new_password2": "12345678"},
     )
     assert weak.status_code == 400
     assert "密码" in weak.content.decode()
     done = fresh.post(
         "/password/",
-        {"old_password": "Temp-pass-8842", "new_password1": "Gas-hall-0817x", "new_password2": "Gas-hall-0817x"},
+        {
+            "old_password": "Temp-pass-8842",
+            "new_password1": "Gas-hall-0817x",
+            "new_password2": "Gas-hall-0817x",
+        },
     )
     assert done.status_code == 302
     newcomer.refresh_from_db()
@@ -151,9 +156,17 @@ def test_account_made_in_the_admin_must_change_password(client, root_user):
     client.force_login(root_user)
     response = client.post(
         "/admin/servicecenter/user/add/",
-        {"username": "adminmade", "last_name": "孔", "first_name": "明", "staff_number": "A1",
-         "password1": "Xy-7-strong-pw", "password2": "Xy-7-strong-pw", "usable_password": "true",
-         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+        {
+            "username": "adminmade",
+            "last_name": "孔",
+            "first_name": "明",
+            "staff_number": "A1",
+            "password1": "Xy-7-strong-pw",
+            "password2": "Xy-7-strong-pw",
+            "usable_password": "true",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert User.objects.get(username="adminmade").must_change_password
@@ -180,8 +193,9 @@ def test_login_page_query_budget(client, hall, make_member, django_assert_max_nu
 
 
 @pytest.mark.parametrize("role", [r for r in Role.values if r != Role.MANAGER])
-def test_home_page_query_budget_for_every_role(role, client, hall, other_hall, make_member, login,
-                                               django_assert_max_num_queries):
+def test_home_page_query_budget_for_every_role(
+    role, client, hall, other_hall, make_member, login, django_assert_max_num_queries
+):
     user = make_member(role, hall)
     for n in range(10):  # more data must not mean more queries
         make_member(Role.REP, hall)

@@ -55,7 +55,9 @@ def test_a_hall_with_a_different_cutoff_uses_its_own():
 
 
 def test_midnight_cutoff_is_the_calendar_day():
-    assert business_day(hall(cutoff=time(0, 0)), datetime(2026, 11, 23, 0, 0, tzinfo=SH)) == date(2026, 11, 23)
+    assert business_day(hall(cutoff=time(0, 0)), datetime(2026, 11, 23, 0, 0, tzinfo=SH)) == date(
+        2026, 11, 23
+    )
 
 
 def test_bounds_run_from_cutoff_to_next_cutoff():
@@ -68,4 +70,4 @@ def test_bounds_run_from_cutoff_to_next_cutoff():
 
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError, match="aware"):
-        business_day(hall(), datetime(2026, 11, 23, 1, 0))  # noqa: DTZ001
+        business_day(hall(), datetime(2026, 11, 23, 1, 0))

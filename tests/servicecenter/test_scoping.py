@@ -2,9 +2,9 @@
 
 import pytest
 
+from servicecenter.models import Window
 from servicecenter.roles import Role
 from servicecenter.scoping import halls_for, scope_to_halls
-from servicecenter.models import Window
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,9 @@ HALL_API = ["/api/v1/halls/{id}/", "/api/v1/halls/{id}/business-day/", "/api/v1/
 
 
 @pytest.mark.parametrize("url", HALL_PAGES + HALL_API)
-def test_supervisor_of_one_hall_gets_404_on_the_other_halls_pages_and_api(url, hall, other_hall, make_member, login):
+def test_supervisor_of_one_hall_gets_404_on_the_other_halls_pages_and_api(
+    url, hall, other_hall, make_member, login
+):
     supervisor = make_member(Role.SUPERVISOR, hall)
     client = login(supervisor)
     assert client.get(url.format(id=hall.pk)).status_code == 200
@@ -48,8 +50,10 @@ def test_each_role_reaches_only_the_pages_it_may(role, staff_page, audit_page, h
 def test_rep_cannot_grant_roles_even_by_posting(hall, make_member, login):
     rep = make_member(Role.REP, hall)
     client = login(rep)
-    response = client.post(f"/halls/{hall.pk}/staff/", {"action": "grant", "grant-username": rep.username,
-                                                         "grant-role": Role.SUPERVISOR})
+    response = client.post(
+        f"/halls/{hall.pk}/staff/",
+        {"action": "grant", "grant-username": rep.username, "grant-role": Role.SUPERVISOR},
+    )
     assert response.status_code == 403
     assert set(rep.memberships.values_list("role", flat=True)) == {Role.REP}
 
@@ -80,7 +84,9 @@ def test_person_in_two_halls_switches_from_the_header(hall, other_hall, make_mem
     from servicecenter import services
     from servicecenter.models import User
 
-    services.grant_role(user=duty, role=Role.DUTY_MANAGER, hall=other_hall, by=User.objects.get(username="root"))
+    services.grant_role(
+        user=duty, role=Role.DUTY_MANAGER, hall=other_hall, by=User.objects.get(username="root")
+    )
     client = login(duty)
     page = client.get(f"/halls/{hall.pk}/").content.decode()
     assert 'name="hall"' in page and other_hall.name in page

@@ -63,7 +63,9 @@ class Command(BaseCommand):
         created_users = 0
         admin = User.objects.filter(username="admin").first()
         if admin is None:
-            admin = User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD, last_name="管理员")
+            admin = User.objects.create_superuser(
+                "admin", "admin@example.com", DEMO_PASSWORD, last_name="管理员"
+            )
             created_users += 1
         self.admin = admin
         company, _ = Company.objects.get_or_create(code=COMPANY["code"], defaults={"name": COMPANY["name"]})
@@ -92,7 +94,9 @@ class Command(BaseCommand):
         created_users += made
         self._member(user, Role.MANAGER, company, None)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready ({created_users} new users; password for all: {DEMO_PASSWORD}).")
+            self.style.SUCCESS(
+                f"Demo data ready ({created_users} new users; password for all: {DEMO_PASSWORD})."
+            )
         )
 
     def _user(self, username, last_name, first_name, staff_number) -> tuple[User, bool]:
