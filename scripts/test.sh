@@ -18,7 +18,8 @@ trap 'scripts/test-services.sh stop "$services_dir"' EXIT
 while IFS= read -r line; do export "${line?}"; done <<<"$env_lines"
 # Ordinary tests run tasks in-process; the worker tests switch to a real worker on TEST_REDIS_URL.
 export REDIS_URL=$TEST_REDIS_URL CELERY_TASK_ALWAYS_EAGER=1 CACHE_URL=locmemcache://
+export SERVICECENTER_NO_SKIPS=1
 export CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
 
 echo "==> pytest (PostgreSQL, Redis, Celery worker, Chromium)"
-.venv/bin/pytest "$@"
+.venv/bin/pytest --durations=5 "$@"

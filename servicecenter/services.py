@@ -114,7 +114,9 @@ def grant_role(
 def revoke_role(*, membership: Membership, by: User) -> None:
     """Take a role away; its history keeps who held it, and an audit event says who removed it."""
     membership = (
-        Membership.objects.select_for_update().select_related("user", "hall", "company").get(pk=membership.pk)
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "hall", "company")
+        .get(pk=membership.pk)
     )
     if not _may_grant(by, membership.role, hall=membership.hall, company=membership.company):
         raise KernelError(_("You may not revoke this role here."), code="forbidden")

@@ -81,59 +81,50 @@ def login(client):
 # --- A real Celery worker on Redis --------------------------------------------------------------------
 
 
-@pytest.fixture
-def celery_worker(transactional_db):
-    """Start a real worker process on TEST_REDIS_URL and switch this process from eager to that worker."""
+@pytest.fixture(scope="session")
+def _celery_worker_process(django_db_setup, django_db_blocker):
+    """One real worker process for the session, on TEST_REDIS_URL and the test database."""
     from servicecenter.celery import app
 
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         pytest.fail("TEST_REDIS_URL is not set: run the suite with `make test`, which starts Redis.")
-    env = {
-        **os.environ,
-        "REDIS_URL": url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DATABASE_URL": _test_database_url(),
-    }
-    log = open(os.environ.get("TMPDIR", "/tmp") + f"/celery-worker-{os.getpid()}.log", "w+")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "servicecenter",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    with django_db_blocker.unblock():
+        database_url = _test_database_url()
+    env = {**os.environ, "REDIS_URL": url, "CELERY_TASK_ALWAYS_EAGER": "0", "DATABASE_URL": database_url}
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"celery-worker-{os.getpid()}.log"
+    with log_path.open("w+") as log:
+        command = [sys.executable, "-m", "celery", "-A", "servicecenter", "worker", "--pool=solo"]
+        command += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        command += ["-n", f"test-{os.getpid()}@%h"]
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        saved = {k: app.conf[k] for k in ("broker_url", "result_backend")}
+        app.conf.update(broker_url=url, result_backend=url)
+        try:
+            deadline = time.monotonic() + 60
+            while not app.control.ping(timeout=0.5):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"the Celery worker did not start:\n{log.read()[-3000:]}")
+            yield app
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+            app.conf.update(saved)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, _celery_worker_process):
+    """Send this test's tasks to the real worker instead of running them in-process."""
+    app = _celery_worker_process
+    app.conf.task_always_eager = False
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"the Celery worker did not start:\n{log.read()[-3000:]}")
         yield app
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        app.conf.update(saved)
-        log.close()
+        app.conf.task_always_eager = True
 
 
 def _test_database_url() -> str:
@@ -188,3 +179,19 @@ def artifacts_dir(request) -> Path:
     path = ROOT / "test-results" / request.node.name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# --- make test: a skipped test is a failing test --------------------------------------------------------
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and os.environ.get("SERVICECENTER_NO_SKIPS"):
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _skipped:
+        print(f"\n{len(_skipped)} test(s) skipped, which counts as failing here:\n  " + "\n  ".join(_skipped))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

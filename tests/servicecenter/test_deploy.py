@@ -20,9 +20,9 @@ PROD_ENV = {
 
 
 def run_manage(*args, env):
-    clean = {
-        k: v for k, v in os.environ.items() if k not in PROD_ENV and not k.startswith(("CELERY_", "CACHE_"))
-    }
+    # Only the variables under test: nothing of the test run's own (database, Redis, browser flags).
+    dropped = ("CELERY_", "CACHE_", "DJANGO_ALLOW_ASYNC_UNSAFE", "TEST_")
+    clean = {k: v for k, v in os.environ.items() if k not in PROD_ENV and not k.startswith(dropped)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
