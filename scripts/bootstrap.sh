@@ -6,7 +6,12 @@ UV_VERSION=0.13.8
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 if [ ! -x .tools/bin/uv ] || ! .tools/bin/uv --version | grep -q "$UV_VERSION"; then
   echo "==> installing uv $UV_VERSION into .tools/"
-  "$PYTHON" -m venv .tools
+  if ! "$PYTHON" -m venv .tools 2>/dev/null; then
+    # Debian's own python3 ships venv separately.
+    rm -rf .tools
+    scripts/system-packages.sh python3-venv
+    "$PYTHON" -m venv .tools
+  fi
   .tools/bin/pip install --quiet "uv==$UV_VERSION"
 fi
 # Never download a Python build: use the machine's 3.11.

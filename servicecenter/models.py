@@ -160,6 +160,8 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("Logout")
         SESSION_EXPIRED = "session_expired", _("Session expired")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
         USER_CREATED = "user_created", _("User created")
         ROLE_GRANTED = "role_granted", _("Role granted")
         ROLE_REVOKED = "role_revoked", _("Role revoked")

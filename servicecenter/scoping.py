@@ -129,7 +129,8 @@ def hall_view(perm: str | None = None):
                 raise PermissionDenied
             request.hall = hall
             request.hall_roles = roles_in_hall(request.user, hall)
-            request.session["hall_id"] = hall.pk
+            if request.session.get("hall_id") != hall.pk:  # remember the hall without a write per page
+                request.session["hall_id"] = hall.pk
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -1,7 +1,7 @@
 """Reads of the kernel for pages and the API: hall overview, staff by role, audit events."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 
@@ -68,6 +68,22 @@ def audit_events_for_hall(hall: Hall) -> QuerySet[AuditEvent]:
         Q(actor__in=members.values("user")) | Q(username__in=members.values("user__username"))
     )
     return AuditEvent.objects.filter(Q(hall=hall) | personal).select_related("actor", "hall")
+
+
+def locked_out_usernames(usernames: list[str], *, now: datetime, cool_off: timedelta) -> set[str]:
+    """Which of these accounts are locked: their latest sign-in event inside the cool-off is a lockout."""
+    own = [AuditEvent.Kind.LOCKED_OUT, AuditEvent.Kind.LOGIN]  # `username` is the account itself
+    by_supervisor = [AuditEvent.Kind.ACCOUNT_UNLOCKED, AuditEvent.Kind.PASSWORD_RESET]  # `subject` is
+    events = (
+        AuditEvent.objects.filter(at__gte=now - cool_off)
+        .filter(Q(kind__in=own, username__in=usernames) | Q(kind__in=by_supervisor, subject__in=usernames))
+        .order_by("-at", "-id")
+        .values_list("kind", "username", "subject")
+    )
+    latest: dict[str, str] = {}
+    for kind, username, subject in events:
+        latest.setdefault(username if kind in own else subject, kind)
+    return {account for account, kind in latest.items() if kind == AuditEvent.Kind.LOCKED_OUT}
 
 
 def company_halls(halls: list[Hall]) -> list[Hall]:

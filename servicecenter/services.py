@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
@@ -169,6 +170,60 @@ def create_staff_user(
         kind=AuditEvent.Kind.USER_CREATED, actor=by, subject=username, detail={"user_id": user.pk}
     )
     return user
+
+
+def _may_manage_account(by: User, user: User, hall: Hall) -> bool:
+    """A supervisor looks after the accounts of the hall's staff, a manager also after supervisors'."""
+    if by.is_superuser:
+        return True
+    if not has_hall_perm(by, hall, "servicecenter.add_membership"):
+        return False
+    roles = access_for(user).roles_in(hall)
+    if not roles:
+        return False
+    if roles & {Role.SUPERVISOR, Role.MANAGER} or user.is_superuser:
+        return Role.MANAGER in access_for(by).roles_in(hall) and not user.is_superuser
+    return True
+
+
+@transaction.atomic
+def reset_password(*, user: User, new_password: str, hall: Hall, by: User) -> User:
+    """Give a colleague a temporary password (to be changed at next sign-in) and lift any lockout."""
+    if user.pk == by.pk:
+        raise KernelError(_("Change your own password from the user menu."))
+    if not _may_manage_account(by, user, hall):
+        raise KernelError(_("You may not manage this account."), code="forbidden")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise KernelError(" ".join(exc.messages)) from exc
+    user.set_password(new_password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    axes_reset(username=user.get_username())
+    record_audit_event(
+        kind=AuditEvent.Kind.PASSWORD_RESET,
+        actor=by,
+        hall=hall,
+        subject=user.get_username(),
+        detail={"user_id": user.pk},
+    )
+    return user
+
+
+@transaction.atomic
+def unlock_account(*, user: User, hall: Hall, by: User) -> None:
+    """Lift the lockout after failed sign-ins before the cool-off runs out."""
+    if not _may_manage_account(by, user, hall):
+        raise KernelError(_("You may not manage this account."), code="forbidden")
+    axes_reset(username=user.get_username())
+    record_audit_event(
+        kind=AuditEvent.Kind.ACCOUNT_UNLOCKED,
+        actor=by,
+        hall=hall,
+        subject=user.get_username(),
+        detail={"user_id": user.pk},
+    )
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
 """Hall pages of the kernel: the home page of each role, hall switching, staff and roles, the audit log."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -110,7 +112,7 @@ def staff(request):
     status = 200
     if request.method == "POST":
         if not may_manage:
-            raise Http404
+            raise PermissionDenied
         action = request.POST.get("action")
         try:
             if action == "grant":
@@ -147,22 +149,56 @@ def staff(request):
                 services.revoke_role(membership=membership, by=request.user)
                 messages.success(request, _("Role removed."))
                 return redirect("hall_staff", hall_id=hall.pk)
+            elif action in ("unlock", "reset_password"):
+                member = _member_of_hall(hall, request.POST.get("user"))
+                if action == "unlock":
+                    services.unlock_account(user=member, hall=hall, by=request.user)
+                    messages.success(
+                        request, _("%(name)s can sign in again.") % {"name": member.display_name}
+                    )
+                else:
+                    services.reset_password(
+                        user=member, new_password=request.POST.get("password", ""), hall=hall, by=request.user
+                    )
+                    messages.success(
+                        request,
+                        _("Temporary password set for %(name)s; it must be changed at the next sign-in.")
+                        % {"name": member.display_name},
+                    )
+                return redirect("hall_staff", hall_id=hall.pk)
             else:
                 messages.error(request, _("Unknown action."))
         except KernelError as exc:
             messages.error(request, exc.message)
         status = 400
+    memberships = list(selectors.hall_memberships(hall))
+    locked = selectors.locked_out_usernames(
+        [m.user.username for m in memberships], now=timezone.now(), cool_off=settings.AXES_COOLOFF_TIME
+    )
     return render(
         request,
         "servicecenter/staff.html",
         {
-            "memberships": selectors.hall_memberships(hall),
+            "memberships": memberships,
+            "locked": locked,
             "may_manage": may_manage,
             "grant_form": grant_form,
             "new_form": new_form,
         },
         status=status,
     )
+
+
+def _member_of_hall(hall, user_id) -> User:
+    """A user holding a role in this hall, else 404."""
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    membership = selectors.hall_memberships(hall).filter(user_id=user_id).first()
+    if membership is None:
+        raise Http404
+    return membership.user
 
 
 @hall_view("servicecenter.view_auditevent")

@@ -6,9 +6,11 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
+from servicecenter import services
 from servicecenter.models import AuditEvent, User
 from servicecenter.roles import Role
 from tests.conftest import PASSWORD
+from tests.factories import HallFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +206,28 @@ def test_home_page_query_budget_for_every_role(
     with django_assert_max_num_queries(10):
         response = client.get(f"/halls/{hall.pk}/")
     assert response.status_code == 200
+
+
+def test_managers_home_page_query_budget(
+    client, hall, other_hall, root_user, make_member, login, django_assert_max_num_queries
+):
+    manager = UserFactory()
+    services.grant_role(user=manager, role=Role.MANAGER, company=hall.company, by=root_user)
+    for _ in range(5):
+        HallFactory(company=hall.company)
+        make_member(Role.REP, hall)
+    login(manager)
+    client.get(f"/halls/{hall.pk}/")
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/halls/{hall.pk}/")
+    assert len(response.context["company_halls"]) == 7
+
+
+def test_audit_log_page_query_budget(client, hall, make_member, login, django_assert_max_num_queries):
+    supervisor = make_member(Role.SUPERVISOR, hall)
+    login(supervisor)
+    for _ in range(60):
+        services.record_audit_event(kind=AuditEvent.Kind.LOGIN, actor=supervisor)
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/halls/{hall.pk}/audit/")
+    assert len(response.context["page"]) == 50
