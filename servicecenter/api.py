@@ -1,11 +1,13 @@
 """The kernel's API under /api/v1/: who am I, my halls, a hall's business day, the audit trail, tokens."""
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -32,6 +34,25 @@ def exception_handler(exc, context):
             {"detail": " ".join(exc.messages), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
         )
     return drf_exception_handler(exc, context)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+
+
+_ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: a message per field, or `detail`."),
+    401: OpenApiResponse(ErrorSerializer, description="The session has ended."),
+    403: OpenApiResponse(ErrorSerializer, description="Not signed in, or the role does not allow it."),
+    404: OpenApiResponse(ErrorSerializer, description="Not found, or not in one of the user's halls."),
+    429: OpenApiResponse(ErrorSerializer, description="Locked after too many failed sign-ins."),
+}
+
+
+def errors(*codes: int) -> dict:
+    """The error responses an operation may give, for its schema."""
+    return {code: _ERRORS[code] for code in codes}
 
 
 def hall_for_request(request, hall_id: int, perm: str | None = None) -> Hall:
@@ -64,7 +85,10 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeView(APIView):
-    @extend_schema(responses=MeSerializer, summary="The signed-in user, their halls and roles in each")
+    @extend_schema(
+        responses={200: MeSerializer, **errors(401, 403)},
+        summary="The signed-in user, their halls and roles in each",
+    )
     def get(self, request):
         access = access_for(request.user)
         halls = [
@@ -91,7 +115,9 @@ class ObtainTokenView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=AuthTokenSerializer, responses={200: TokenSerializer}, summary="Obtain an API token"
+        request=AuthTokenSerializer,
+        responses={200: TokenSerializer, **errors(400, 403, 429)},
+        summary="Obtain an API token",
     )
     def post(self, request):
         # axes marks a lockout on the Django request, where its middleware looks for it.
@@ -107,8 +133,17 @@ class ObtainTokenView(APIView):
         return Response({"token": token.key})
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "04:00"})
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time in the hall's own time zone, HH:MM."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class HallSerializer(serializers.ModelSerializer):
     company = serializers.CharField(source="company.name")
+    cutoff = ClockTimeField(read_only=True)
 
     class Meta:
         model = Hall
@@ -118,6 +153,10 @@ class HallSerializer(serializers.ModelSerializer):
 class HallListView(generics.ListAPIView):
     serializer_class = HallSerializer
     pagination_class = None
+
+    @extend_schema(responses={200: HallSerializer(many=True), **errors(401, 403)}, summary="The user's halls")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return Hall.objects.select_related("company").filter(pk__in=access_for(self.request.user).hall_ids)
@@ -152,15 +191,30 @@ class HallTodaySerializer(serializers.Serializer):
 
 class HallDetailView(APIView):
     @extend_schema(
-        responses=HallTodaySerializer, summary="A hall today: business day, windows, staff by role"
+        responses={200: HallTodaySerializer, **errors(401, 403, 404)},
+        summary="A hall today: business day, windows, staff by role",
     )
     def get(self, request, hall_id: int):
         hall = hall_for_request(request, hall_id)
         return Response(HallTodaySerializer(selectors.hall_today(hall, at=timezone.now())).data)
 
 
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+class MomentField(serializers.DateTimeField):
+    """An exact moment: RFC 3339 with its UTC offset, so that no time zone has to be guessed."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not _RFC3339.match(value):
+            raise serializers.ValidationError(
+                _("Give the moment with seconds and its UTC offset, e.g. 2026-11-23T08:30:00+08:00.")
+            )
+        return super().to_internal_value(value)
+
+
 class BusinessDayQuerySerializer(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, help_text="Moment to place; defaults to now.")
+    at = MomentField(required=False, help_text="Moment to place; defaults to now.")
 
 
 class BusinessDaySerializer(serializers.Serializer):
@@ -176,12 +230,13 @@ class BusinessDayView(APIView):
         parameters=[
             OpenApiParameter("at", OpenApiTypes.DATETIME, description="Moment to place; defaults to now.")
         ],
-        responses=BusinessDaySerializer,
+        responses={200: BusinessDaySerializer, **errors(400, 401, 403, 404)},
         summary="The business day a moment belongs to in this hall (honours the cut-off)",
     )
     def get(self, request, hall_id: int):
         hall = hall_for_request(request, hall_id)
-        query = BusinessDayQuerySerializer(data=request.query_params)
+        # A plain dict: an empty `at=` is an error, not "now" (DRF's form semantics would drop it).
+        query = BusinessDayQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         at = query.validated_data.get("at") or timezone.now()
         day = business_day(hall, at)
@@ -203,6 +258,7 @@ class AuditEventListView(generics.ListAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", OpenApiTypes.STR, enum=AuditEvent.Kind.values)],
+        responses={200: AuditEventSerializer(many=True), **errors(400, 401, 403, 404)},
         summary="The hall's audit trail, newest first",
     )
     def get(self, request, *args, **kwargs):

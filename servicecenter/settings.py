@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Counter operations of a city-gas customer service hall (客服中心).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -38,3 +38,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "servicecenter.views.errors.not_found"
+handler403 = "servicecenter.views.errors.permission_denied"
+handler500 = "servicecenter.views.errors.server_error"

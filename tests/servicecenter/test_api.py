@@ -70,12 +70,29 @@ def test_business_day_api_honours_the_cutoff(hall, make_member, login, client):
     assert body["ends"].startswith("2026-12-01T04:00:00")
 
 
-@pytest.mark.parametrize("at", ["yesterday", "2026-13-45T00:00", "12:00"])
+@pytest.mark.parametrize(
+    "at",
+    ["yesterday", "2026-13-45T00:00:00+08:00", "12:00", "", "2026-11-23T08:00:00", "2026-11-23T08:00+08:00"],
+)
 def test_business_day_api_rejects_a_malformed_moment(at, hall, make_member, login, client):
     login(make_member(Role.REP, hall))
     response = client.get(f"/api/v1/halls/{hall.pk}/business-day/", {"at": at})
     assert response.status_code == 400
     assert "at" in response.json()
+
+
+def test_business_day_api_explains_that_the_offset_is_needed(hall, make_member, login, client):
+    login(make_member(Role.REP, hall))
+    response = client.get(f"/api/v1/halls/{hall.pk}/business-day/", {"at": "2026-11-23T08:00:00"})
+    assert "UTC 偏移" in response.json()["at"][0]
+
+
+def test_api_errors_are_json_even_for_urls_that_do_not_exist(hall, make_member, login, client):
+    login(make_member(Role.REP, hall))
+    for url in ("/api/v1/halls/-1/", "/api/v1/nothing-here/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
 
 
 def test_audit_events_api_filters_by_kind_and_rejects_unknown_kinds(hall, make_member, login, client):
