@@ -2,8 +2,13 @@
 # Start (or stop) a throwaway PostgreSQL and Redis on loopback, on non-default ports, in a temporary
 # directory. `start` prints the environment to export; `stop DIR` stops both and removes DIR.
 set -euo pipefail
-PG_PORT=${TEST_PG_PORT:-55432}
-REDIS_PORT=${TEST_REDIS_PORT:-56379}
+
+free_port() {
+  # The first port from $1 on which nothing listens on loopback (a leftover run must not break this one).
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
 
 as_pg() {
   # PostgreSQL refuses to run as root: run it as the postgres user, in a directory that user can reach.
@@ -18,7 +23,9 @@ pg_bin() {
 }
 
 start() {
-  local dir bin
+  local dir bin PG_PORT REDIS_PORT
+  PG_PORT=$(free_port "${TEST_PG_PORT:-55432}")
+  REDIS_PORT=$(free_port "${TEST_REDIS_PORT:-56379}")
   dir=$(mktemp -d /tmp/servicecenter-test.XXXXXX)
   chmod 755 "$dir"
   bin=$(pg_bin)

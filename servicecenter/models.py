@@ -3,6 +3,7 @@
 from datetime import time
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +149,10 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.hall or self.company
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+    def clean(self) -> None:
+        if self.hall_id and self.company_id and self.hall.company_id != self.company_id:
+            raise ValidationError({"company": _("This hall belongs to another company.")})
 
 
 class AuditEvent(models.Model):

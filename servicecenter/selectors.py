@@ -25,6 +25,7 @@ class HallToday:
     ends: datetime
     windows: list[Window]
     staff: list[RoleGroup]
+    signed_in: set[int]  # users who signed in during this business day
 
     @property
     def windows_in_service(self) -> int:
@@ -51,13 +52,21 @@ def staff_by_role(hall: Hall) -> list[RoleGroup]:
 def hall_today(hall: Hall, *, at: datetime) -> HallToday:
     day = business_day(hall, at)
     starts, ends = business_day_bounds(hall, day)
+    staff = staff_by_role(hall)
+    member_ids = {user.pk for group in staff for user in group.members}
+    signed_in = set(
+        AuditEvent.objects.filter(
+            kind=AuditEvent.Kind.LOGIN, actor_id__in=member_ids, at__gte=starts, at__lt=ends
+        ).values_list("actor_id", flat=True)
+    )
     return HallToday(
         hall=hall,
         business_day=day,
         starts=starts,
         ends=ends,
         windows=list(hall.windows.all()),
-        staff=staff_by_role(hall),
+        staff=staff,
+        signed_in=signed_in,
     )
 
 
