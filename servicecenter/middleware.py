@@ -1,4 +1,4 @@
-"""Session policies: idle timeout and the forced password change at first login."""
+"""Request policies: Chinese first, idle timeout, and the forced password change at first login."""
 
 import time
 
@@ -7,13 +7,28 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import check_for_language, get_supported_language_variant
 from django.utils.translation import gettext as _
 
 _LAST_ACTIVITY = "last_activity"
 # Refresh the stored time at most this often, so a busy page does not write the session on every request.
 _TOUCH_EVERY = 60
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose another language (the language cookie): a hall PC whose browser
+    happens to ask for English still shows the counter system in Chinese."""
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen and check_for_language(chosen) else settings.LANGUAGE_CODE
+        language = get_supported_language_variant(language)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 def session_idle_expired(last_activity: float | None, now: float, timeout: int) -> bool:

@@ -194,6 +194,17 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
 
+    @property
+    def detail_display(self) -> str:
+        """The detail for people: role codes by their names, internal ids left out."""
+        parts = []
+        for key, value in self.detail.items():
+            if key == "role" and value in Role.values:
+                parts.append(str(Role(value).label))
+            elif not key.endswith("_id"):
+                parts.append(f"{key}: {value}")
+        return "; ".join(parts)
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Audit events are never changed.")

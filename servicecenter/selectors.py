@@ -3,11 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from servicecenter.clock import business_day, business_day_bounds
 from servicecenter.models import AuditEvent, Hall, Membership, User, Window
 from servicecenter.roles import Role
+
+# Roles in the order of the specification's table (rep first), for lists of staff.
+ROLE_ORDER = Case(*(When(role=role, then=Value(i)) for i, role in enumerate(Role.values)), default=Value(99))
 
 
 @dataclass
@@ -38,7 +41,7 @@ def hall_memberships(hall: Hall) -> QuerySet[Membership]:
         Membership.objects.filter(Q(hall=hall) | Q(hall__isnull=True, company_id=hall.company_id))
         .filter(user__is_active=True)
         .select_related("user")
-        .order_by("role", "user__last_name", "user__first_name", "user__username")
+        .order_by(ROLE_ORDER, "user__last_name", "user__first_name", "user__username")
     )
 
 

@@ -240,7 +240,7 @@ def change_password(*, user: User, new_password: str, by: User) -> User:
         kind=AuditEvent.Kind.PASSWORD_CHANGED,
         actor=by,
         subject=user.get_username(),
-        detail={"user_id": user.pk, "by_self": by.pk == user.pk},
+        detail={"user_id": user.pk},
     )
     return user
 

@@ -55,6 +55,10 @@ def test_granting_and_revoking_a_role_is_audited_and_keeps_history(hall, make_me
         ("-", supervisor.pk),
     ]
     assert not colleague.groups.filter(name=Role.GREETER).exists()
+    # The audit log page says it in words: who, what, which role.
+    page = client.get(f"/halls/{hall.pk}/audit/", {"kind": "role_granted"}).content.decode()
+    assert "授予角色" in page and colleague.username in page and "咨询引导" in page
+    assert "撤销角色" not in page
 
 
 def test_supervisor_cannot_appoint_a_supervisor(hall, make_member, login, client):

@@ -21,6 +21,11 @@ def test_login_page_is_in_chinese_by_default(client):
     assert '<html lang="zh-hans">' in page
 
 
+def test_browser_asking_for_english_still_gets_chinese_until_english_is_chosen(client):
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page
+
+
 def test_login_page_in_english_when_chosen(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     page = client.get("/login/").content.decode()
