@@ -194,6 +194,15 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        # Only the retention purge removes audit events, in bulk, after the retention period.
+        raise ValueError("Audit events are never deleted one by one.")
+
     @property
     def detail_display(self) -> str:
         """The detail for people: role codes by their names, internal ids left out."""
@@ -204,12 +213,3 @@ class AuditEvent(models.Model):
             elif not key.endswith("_id"):
                 parts.append(f"{key}: {value}")
         return "; ".join(parts)
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit events are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        # Only the retention purge removes audit events, in bulk, after the retention period.
-        raise ValueError("Audit events are never deleted one by one.")

@@ -186,6 +186,12 @@ def _may_manage_account(by: User, user: User, hall: Hall) -> bool:
     return True
 
 
+def _account_event(kind: str, *, user: User, hall: Hall, by: User) -> None:
+    record_audit_event(
+        kind=kind, actor=by, hall=hall, subject=user.get_username(), detail={"user_id": user.pk}
+    )
+
+
 @transaction.atomic
 def reset_password(*, user: User, new_password: str, hall: Hall, by: User) -> User:
     """Give a colleague a temporary password (to be changed at next sign-in) and lift any lockout."""
@@ -201,13 +207,7 @@ def reset_password(*, user: User, new_password: str, hall: Hall, by: User) -> Us
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
     axes_reset(username=user.get_username())
-    record_audit_event(
-        kind=AuditEvent.Kind.PASSWORD_RESET,
-        actor=by,
-        hall=hall,
-        subject=user.get_username(),
-        detail={"user_id": user.pk},
-    )
+    _account_event(AuditEvent.Kind.PASSWORD_RESET, user=user, hall=hall, by=by)
     return user
 
 
@@ -217,13 +217,7 @@ def unlock_account(*, user: User, hall: Hall, by: User) -> None:
     if not _may_manage_account(by, user, hall):
         raise KernelError(_("You may not manage this account."), code="forbidden")
     axes_reset(username=user.get_username())
-    record_audit_event(
-        kind=AuditEvent.Kind.ACCOUNT_UNLOCKED,
-        actor=by,
-        hall=hall,
-        subject=user.get_username(),
-        detail={"user_id": user.pk},
-    )
+    _account_event(AuditEvent.Kind.ACCOUNT_UNLOCKED, user=user, hall=hall, by=by)
 
 
 @transaction.atomic
