@@ -57,7 +57,9 @@ class IdleSessionTimeoutMiddleware:
                 return _to_login(
                     request, _("Your session ended after a period of inactivity. Please sign in again.")
                 )
-            if last is None or now - last >= _TOUCH_EVERY:
+            # A page refreshing itself (htmx polling, marked X-Poll) is not the user being active.
+            polling = request.headers.get("X-Poll") == "1"
+            if not polling and (last is None or now - last >= _TOUCH_EVERY):
                 request.session[_LAST_ACTIVITY] = now
         return self.get_response(request)
 
@@ -89,7 +91,7 @@ def _to_login(request, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=401)
     messages.warning(request, message)
-    if getattr(request, "htmx", False):
+    if request.headers.get("HX-Request") == "true":  # htmx swaps a fragment: redirect the whole page
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse(settings.LOGIN_URL)
         return response

@@ -26,6 +26,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("halls/switch/", halls.switch_hall, name="switch_hall"),
     path("halls/<int:hall_id>/", halls.hall_home, name="hall_home"),
+    path("halls/<int:hall_id>/today/", halls.hall_today, name="hall_today"),
     path("halls/<int:hall_id>/staff/", halls.staff, name="hall_staff"),
     path("halls/<int:hall_id>/audit/", halls.audit_log, name="hall_audit"),
     path("api/v1/", include(api_v1)),

@@ -54,6 +54,13 @@ def hall_home(request):
     return render(request, "servicecenter/home.html", context)
 
 
+@hall_view()
+def hall_today(request):
+    """The home page's "today" panels, polled by htmx so that a page left open stays current."""
+    today = selectors.hall_today(request.hall, at=timezone.now())
+    return render(request, "servicecenter/_today.html", {"today": today})
+
+
 class GrantRoleForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=())

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from servicecenter.models import Hall
+from servicecenter.models import Hall, Window
 
 
 @pytest.fixture
@@ -42,6 +42,12 @@ def test_demo_rep_signs_in_in_chinese_and_sees_the_hall_today(demo, live_server,
     assert page.get_by_role("link", name="审计日志").count() == 0
     assert page.get_by_role("link", name="人员与角色").count() == 0
     page.screenshot(path=artifacts_dir / "home.png", full_page=True)
+
+    # The "today" panels refresh themselves through htmx: a window put into service shows up.
+    Window.objects.create(hall=east, number=7, name="7号窗口")
+    page.evaluate("htmx.trigger('#hall-today', 'refresh')")
+    expect(page.get_by_test_id("windows-in-service")).to_have_text("7 / 7")
+    expect(page.get_by_test_id("windows")).to_contain_text("7号窗口")
 
 
 def test_roving_duty_manager_switches_hall_from_the_header(demo, live_server, page, artifacts_dir):

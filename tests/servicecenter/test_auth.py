@@ -104,6 +104,24 @@ def test_idle_session_is_ended_with_a_message(client, hall, make_member, login, 
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.SESSION_EXPIRED, actor=rep).exists()
 
 
+def test_a_page_polling_by_itself_does_not_keep_the_session_alive(client, hall, make_member, login, settings):
+    settings.SESSION_IDLE_TIMEOUT = 600
+    login(make_member(Role.REP, hall))
+    session = client.session
+    session["last_activity"] = time.time() - 500
+    session.save()
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_X_POLL": "1"}
+    assert client.get(f"/halls/{hall.pk}/today/", **poll).status_code == 200
+    assert client.session["last_activity"] < time.time() - 499  # not refreshed by the poll
+    session = client.session
+    session["last_activity"] = time.time() - 601
+    session.save()
+    # Once idle too long, the next poll sends the whole page to the sign-in page.
+    expired = client.get(f"/halls/{hall.pk}/today/", **poll)
+    assert expired.status_code == 204
+    assert expired["HX-Redirect"] == "/login/"
+
+
 def test_active_session_is_kept(client, hall, make_member, login, settings):
     settings.SESSION_IDLE_TIMEOUT = 600
     login(make_member(Role.REP, hall))

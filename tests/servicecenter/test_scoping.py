@@ -8,7 +8,7 @@ from servicecenter.scoping import halls_for, scope_to_halls
 
 pytestmark = pytest.mark.django_db
 
-HALL_PAGES = ["/halls/{id}/", "/halls/{id}/staff/", "/halls/{id}/audit/"]
+HALL_PAGES = ["/halls/{id}/", "/halls/{id}/today/", "/halls/{id}/staff/", "/halls/{id}/audit/"]
 HALL_API = ["/api/v1/halls/{id}/", "/api/v1/halls/{id}/business-day/", "/api/v1/halls/{id}/audit-events/"]
 
 
