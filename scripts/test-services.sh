@@ -27,6 +27,8 @@ start() {
   PG_PORT=$(free_port "${TEST_PG_PORT:-55432}")
   REDIS_PORT=$(free_port "${TEST_REDIS_PORT:-56379}")
   dir=$(mktemp -d /tmp/servicecenter-test.XXXXXX)
+  # Whatever fails from here on, nothing is left running.
+  trap 'stop "$dir"' EXIT
   chmod 755 "$dir"
   bin=$(pg_bin)
   mkdir "$dir/pg"
@@ -41,6 +43,7 @@ start() {
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
   for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  trap - EXIT
   echo "TEST_SERVICES_DIR=$dir"
   echo "DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/servicecenter"
   echo "TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"

@@ -2,21 +2,12 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from servicecenter import services
 from servicecenter.errors import KernelError
 from servicecenter.models import AuditEvent, Company, Hall, Membership, User, Window
-
-
-class ResetPasswordForm(AdminPasswordChangeForm):
-    """A password an administrator set is temporary: its owner changes it at next sign-in."""
-
-    def save(self, commit=True):
-        self.user.must_change_password = True
-        return super().save(commit=commit)
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,7 +23,6 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
-    change_password_form = ResetPasswordForm
     list_display = [
         "username",
         "last_name",
@@ -52,17 +42,17 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     inlines = [MembershipInline]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            # An account made by an administrator carries a password its owner has not chosen.
-            obj.must_change_password = True
         super().save_model(request, obj, form, change)
         if not change:
-            services.record_audit_event(
-                kind=AuditEvent.Kind.USER_CREATED,
-                actor=request.user,
-                subject=obj.username,
-                detail={"user_id": obj.pk},
-            )
+            # An account made by an administrator carries a password its owner has not chosen.
+            services.mark_created_by_admin(user=obj, by=request.user)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # The form has set the password; like any reset it is temporary, ends API tokens and lockouts.
+            services.password_set_by_admin(user=User.objects.get(pk=id), by=request.user)
+        return response
 
 
 class WindowInline(admin.TabularInline):

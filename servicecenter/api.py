@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from servicecenter import selectors
+from servicecenter import selectors, services
+from servicecenter.auth_policy import address_blocked, address_blocked_message, client_ip
 from servicecenter.clock import business_day, business_day_bounds
 from servicecenter.errors import DomainError
 from servicecenter.models import AuditEvent, Hall, Window
@@ -120,16 +120,14 @@ class ObtainTokenView(APIView):
         summary="Obtain an API token",
     )
     def post(self, request):
+        if address_blocked(client_ip(request)):
+            return Response({"detail": address_blocked_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         # axes marks a lockout on the Django request, where its middleware looks for it.
         serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        if user.must_change_password:
-            return Response(
-                {"detail": _("You must change your password before you continue.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
-        token, _created = Token.objects.get_or_create(user=user)
+        token = services.issue_api_token(
+            user=serializer.validated_data["user"], ip_address=client_ip(request)
+        )
         return Response({"token": token.key})
 
 
@@ -210,7 +208,10 @@ class MomentField(serializers.DateTimeField):
             raise serializers.ValidationError(
                 _("Give the moment with seconds and its UTC offset, e.g. 2026-11-23T08:30:00+08:00.")
             )
-        return super().to_internal_value(value)
+        moment = super().to_internal_value(value)
+        if not 2000 <= moment.year <= 2099:
+            raise serializers.ValidationError(_("Give a moment between the years 2000 and 2099."))
+        return moment
 
 
 class BusinessDayQuerySerializer(serializers.Serializer):

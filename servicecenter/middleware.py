@@ -24,10 +24,13 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     happens to ask for English still shows the counter system in Chinese."""
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen and check_for_language(chosen) else settings.LANGUAGE_CODE
-        language = get_supported_language_variant(language)
-        translation.activate(language)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+        try:
+            # A cookie may name a language Django knows but we do not offer (set by another site here).
+            language = get_supported_language_variant(chosen) if check_for_language(chosen) else None
+        except LookupError:
+            language = None
+        translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
 
 
@@ -43,12 +46,7 @@ class IdleSessionTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and hasattr(request, "session")
-            and not _uses_token(request)
-        ):
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = time.time()
             last = request.session.get(_LAST_ACTIVITY)
             if session_idle_expired(last, now, settings.SESSION_IDLE_TIMEOUT):
@@ -81,10 +79,6 @@ class ForcePasswordChangeMiddleware:
                     )
                 return redirect("password_change")
         return self.get_response(request)
-
-
-def _uses_token(request) -> bool:
-    return request.headers.get("Authorization", "").startswith("Token ")
 
 
 def _to_login(request, message: str) -> HttpResponse:

@@ -1,6 +1,7 @@
 """The shared kernel's tables: staff users, companies, halls, counter windows, memberships, audit events."""
 
 from datetime import time
+from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -10,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from servicecenter.roles import Role
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s."), params={"zone": value})
 
 
 class User(AbstractUser):
@@ -65,7 +71,9 @@ class Hall(models.Model):
         default=time(4, 0),
         help_text=_("Anything done before this time belongs to the previous business day."),
     )
-    time_zone = models.CharField(_("time zone"), max_length=40, default="Asia/Shanghai")
+    time_zone = models.CharField(
+        _("time zone"), max_length=40, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -111,7 +119,7 @@ class Membership(models.Model):
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
     company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
+        Company, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("company")
     )
     hall = models.ForeignKey(
         Hall,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from servicecenter.errors import KernelError
 from servicecenter.models import AuditEvent, Company, Hall, Membership, User
@@ -45,6 +46,24 @@ def record_audit_event(
     )
 
 
+def _account_event(kind: str, *, user: User, by: User | None, hall: Hall | None = None) -> None:
+    """An audit event about a staff account, by whoever acted on it."""
+    record_audit_event(
+        kind=kind, actor=by, hall=hall, subject=user.get_username(), detail={"user_id": user.pk}
+    )
+
+
+def record_login(*, user: User, ip_address: str | None, via: str = "web") -> None:
+    """A successful sign-in: last_login (bookkeeping, so no history row per sign-in) and an audit event."""
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    record_audit_event(
+        kind=AuditEvent.Kind.LOGIN,
+        actor=user,
+        ip_address=ip_address,
+        detail={"via": via} if via != "web" else {},
+    )
+
+
 def purge_audit_events(*, now: datetime) -> int:
     """Remove audit events older than the retention period (at least 180 days); returns how many."""
     cutoff = now - timedelta(days=settings.AUDIT_RETENTION_DAYS)
@@ -64,6 +83,7 @@ def sync_role_groups() -> None:
 
 
 def _may_grant(by: User, role: str, *, hall: Hall | None, company: Company) -> bool:
+    """Whether `by` may give or take this role here: supervisors within their hall, managers company-wide."""
     if by.is_superuser:
         return True
     access = access_for(by)
@@ -73,7 +93,37 @@ def _may_grant(by: User, role: str, *, hall: Hall | None, company: Company) -> b
     return hall is not None and has_hall_perm(by, hall, "servicecenter.add_membership")
 
 
-@transaction.atomic
+def _may_manage_account(by: User, user: User) -> bool:
+    """Whether `by` may look after `user`'s account (password, lockout): only if `by` supervises the user in
+    every hall where the user works. A supervisor's or manager's account needs the company's manager;
+    administrators' accounts need an administrator."""
+    if user.is_superuser or user.is_staff:
+        return by.is_superuser
+    if by.is_superuser:
+        return True
+    if user.pk == by.pk:
+        return False
+    target, mine = access_for(user), access_for(by)
+    if not target.halls:
+        return False
+    for hall in target.halls:
+        if target.roles_in(hall) & {Role.SUPERVISOR, Role.MANAGER}:
+            if Role.MANAGER not in mine.roles_in(hall):
+                return False
+        elif not has_hall_perm(by, hall, "servicecenter.add_membership"):
+            return False
+    return True
+
+
+def _may_take_on(by: User, user: User, company: Company) -> bool:
+    """A colleague may be given a role only within the company that already employs them (if any)."""
+    if by.is_superuser:
+        return True
+    if user.is_superuser or user.is_staff:
+        return False
+    return not Membership.objects.filter(user=user).exclude(company=company).exists()
+
+
 def grant_role(
     *, user: User, role: str, by: User, hall: Hall | None = None, company: Company | None = None
 ) -> Membership:
@@ -94,24 +144,28 @@ def grant_role(
         raise KernelError(_("This account is disabled."))
     if not _may_grant(by, role, hall=hall, company=company):
         raise KernelError(_("You may not grant this role here."), code="forbidden")
+    if not _may_take_on(by, user, company):
+        raise KernelError(_("No colleague with this username can be given a role here."), code="forbidden")
     exists = Membership.objects.filter(user=user, role=role, company=company, hall=hall).exists()
     if exists:
         raise KernelError(_("%(user)s already holds this role here.") % {"user": user.display_name})
-    membership = Membership.objects.create(user=user, role=role, company=company, hall=hall)
-    user.groups.add(Group.objects.get_or_create(name=role)[0])
-    record_audit_event(
-        kind=AuditEvent.Kind.ROLE_GRANTED,
-        actor=by,
-        hall=hall,
-        company=company,
-        subject=user.get_username(),
-        detail={"role": role, "user_id": user.pk},
-    )
+    # Validated above without writing; a refusal leaves a caller's transaction usable.
+    with transaction.atomic(savepoint=False):
+        membership = Membership.objects.create(user=user, role=role, company=company, hall=hall)
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        record_audit_event(
+            kind=AuditEvent.Kind.ROLE_GRANTED,
+            actor=by,
+            hall=hall,
+            company=company,
+            subject=user.get_username(),
+            detail={"role": role, "user_id": user.pk},
+        )
     forget_access(user)
     return membership
 
 
-@transaction.atomic
+@transaction.atomic  # a savepoint when nested (the admin's delete view): a refusal undoes only this
 def revoke_role(*, membership: Membership, by: User) -> None:
     """Take a role away; its history keeps who held it, and an audit event says who removed it."""
     membership = (
@@ -138,7 +192,6 @@ def revoke_role(*, membership: Membership, by: User) -> None:
     forget_access(user)
 
 
-@transaction.atomic
 def create_staff_user(
     *,
     username: str,
@@ -165,81 +218,13 @@ def create_staff_user(
         must_change_password=must_change_password,
     )
     user.set_password(password)
-    user.save()
-    record_audit_event(
-        kind=AuditEvent.Kind.USER_CREATED, actor=by, subject=username, detail={"user_id": user.pk}
-    )
+    with transaction.atomic(savepoint=False):
+        user.save()
+        _account_event(AuditEvent.Kind.USER_CREATED, user=user, by=by)
     return user
 
 
-def _may_manage_account(by: User, user: User, hall: Hall) -> bool:
-    """A supervisor looks after the accounts of the hall's staff, a manager also after supervisors'."""
-    if by.is_superuser:
-        return True
-    if not has_hall_perm(by, hall, "servicecenter.add_membership"):
-        return False
-    roles = access_for(user).roles_in(hall)
-    if not roles:
-        return False
-    if roles & {Role.SUPERVISOR, Role.MANAGER} or user.is_superuser:
-        return Role.MANAGER in access_for(by).roles_in(hall) and not user.is_superuser
-    return True
-
-
-def _account_event(kind: str, *, user: User, hall: Hall, by: User) -> None:
-    record_audit_event(
-        kind=kind, actor=by, hall=hall, subject=user.get_username(), detail={"user_id": user.pk}
-    )
-
-
-@transaction.atomic
-def reset_password(*, user: User, new_password: str, hall: Hall, by: User) -> User:
-    """Give a colleague a temporary password (to be changed at next sign-in) and lift any lockout."""
-    if user.pk == by.pk:
-        raise KernelError(_("Change your own password from the user menu."))
-    if not _may_manage_account(by, user, hall):
-        raise KernelError(_("You may not manage this account."), code="forbidden")
-    try:
-        validate_password(new_password, user)
-    except ValidationError as exc:
-        raise KernelError(" ".join(exc.messages)) from exc
-    user.set_password(new_password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
-    axes_reset(username=user.get_username())
-    _account_event(AuditEvent.Kind.PASSWORD_RESET, user=user, hall=hall, by=by)
-    return user
-
-
-@transaction.atomic
-def unlock_account(*, user: User, hall: Hall, by: User) -> None:
-    """Lift the lockout after failed sign-ins before the cool-off runs out."""
-    if not _may_manage_account(by, user, hall):
-        raise KernelError(_("You may not manage this account."), code="forbidden")
-    axes_reset(username=user.get_username())
-    _account_event(AuditEvent.Kind.ACCOUNT_UNLOCKED, user=user, hall=hall, by=by)
-
-
-@transaction.atomic
-def change_password(*, user: User, new_password: str, by: User) -> User:
-    """Set a new password (validated by Django's validators) and clear the first-login flag."""
-    try:
-        validate_password(new_password, user)
-    except ValidationError as exc:
-        raise KernelError(" ".join(exc.messages)) from exc
-    user.set_password(new_password)
-    user.must_change_password = by.pk != user.pk
-    user.save(update_fields=["password", "must_change_password"])
-    record_audit_event(
-        kind=AuditEvent.Kind.PASSWORD_CHANGED,
-        actor=by,
-        subject=user.get_username(),
-        detail={"user_id": user.pk},
-    )
-    return user
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def onboard_staff(
     *,
     username: str,
@@ -262,3 +247,81 @@ def onboard_staff(
     )
     grant_role(user=user, role=role, hall=hall, by=by)
     return user
+
+
+@transaction.atomic(savepoint=False)
+def mark_created_by_admin(*, user: User, by: User) -> User:
+    """An account the administrator made in the admin: its owner chooses a password at first sign-in."""
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    _account_event(AuditEvent.Kind.USER_CREATED, user=user, by=by)
+    return user
+
+
+def _validated(password: str, user: User) -> str:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise KernelError(" ".join(exc.messages)) from exc
+    return password
+
+
+def _end_other_access(user: User) -> None:
+    """After a password is set for someone: their API tokens stop working and any lockout is lifted."""
+    Token.objects.filter(user=user).delete()
+    axes_reset(username=user.get_username())
+
+
+@transaction.atomic(durable=True)
+def reset_password(*, user: User, new_password: str, by: User, hall: Hall | None = None) -> User:
+    """Give a colleague a temporary password (to be changed at next sign-in) and lift any lockout."""
+    if user.pk == by.pk:
+        raise KernelError(_("Change your own password from the user menu."))
+    if not _may_manage_account(by, user):
+        raise KernelError(_("You may not manage this account."), code="forbidden")
+    user.set_password(_validated(new_password, user))
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    _end_other_access(user)
+    _account_event(AuditEvent.Kind.PASSWORD_RESET, user=user, by=by, hall=hall)
+    return user
+
+
+@transaction.atomic(savepoint=False)  # the admin's password form has already saved the new password
+def password_set_by_admin(*, user: User, by: User) -> User:
+    """The administrator set a password in the admin: it is temporary, like any reset."""
+    user.must_change_password = user.pk != by.pk
+    user.save(update_fields=["must_change_password"])
+    _end_other_access(user)
+    _account_event(AuditEvent.Kind.PASSWORD_RESET, user=user, by=by, hall=None)
+    return user
+
+
+@transaction.atomic(durable=True)
+def unlock_account(*, user: User, by: User, hall: Hall | None = None) -> None:
+    """Lift the lockout after failed sign-ins before the cool-off runs out."""
+    if not _may_manage_account(by, user):
+        raise KernelError(_("You may not manage this account."), code="forbidden")
+    axes_reset(username=user.get_username())
+    _account_event(AuditEvent.Kind.ACCOUNT_UNLOCKED, user=user, by=by, hall=hall)
+
+
+@transaction.atomic(durable=True)
+def change_password(*, user: User, new_password: str, by: User) -> User:
+    """The user's own new password (validated by Django's validators); clears the first-login flag."""
+    user.set_password(_validated(new_password, user))
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    Token.objects.filter(user=user).delete()
+    _account_event(AuditEvent.Kind.PASSWORD_CHANGED, user=user, by=by)
+    return user
+
+
+@transaction.atomic(durable=True)
+def issue_api_token(*, user: User, ip_address: str | None) -> Token:
+    """An API token for a signed-in user, recorded as a sign-in through the API."""
+    if user.must_change_password:
+        raise KernelError(_("You must change your password before you continue."), code="forbidden")
+    token, _created = Token.objects.get_or_create(user=user)
+    record_login(user=user, ip_address=ip_address, via="api")
+    return token

@@ -113,6 +113,7 @@ CELERY_RESULT_EXPIRES = timedelta(hours=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 WORKER_PING_TIMEOUT = env.float("WORKER_PING_TIMEOUT", default=5.0)
+WORKER_OK_SECONDS = env.int("WORKER_OK_SECONDS", default=15)  # /healthz reuses a worker answer this long
 
 # --- Auth and security ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "servicecenter.User"
@@ -138,6 +139,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # Failures are counted in the cache (Redis in production, shared by every web process): a sign-in then
 # costs no lockout queries at all.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+# Failed sign-ins from one address (any usernames) before that address is refused for the cool-off.
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
 # axes warns when the address is not a lockout key; here it must not be (one NAT address per hall).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 if "LocMemCache" in CACHES["default"]["BACKEND"]:
@@ -160,7 +163,11 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180.")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind our own reverse proxy (docker-compose publishes the app on loopback only): trust the scheme and
+# the client address it reports. Never on a port that clients reach directly.
+USE_X_FORWARDED_FOR = env.bool("BEHIND_PROXY", default=False)
+if USE_X_FORWARDED_FOR:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -202,7 +209,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["servicecenter.permissions.IsAuthenticatedWithOwnPassword"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

@@ -4,39 +4,36 @@ from axes.signals import user_locked_out
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
-from django.utils import timezone
 
+from servicecenter.auth_policy import client_ip, count_failure
 from servicecenter.models import AuditEvent
-from servicecenter.services import record_audit_event, sync_role_groups
-
-
-def _ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from servicecenter.services import record_audit_event, record_login, sync_role_groups
 
 
 def _logged_in(sender, request, user, **kwargs):
-    # last_login is bookkeeping, not a business change: one UPDATE, and no history row per sign-in.
-    type(user).objects.filter(pk=user.pk).update(last_login=timezone.now())
-    record_audit_event(kind=AuditEvent.Kind.LOGIN, actor=user, ip_address=_ip(request))
+    # The token endpoint records its own sign-in (via the API); this is the sign-in page and the admin.
+    record_login(user=user, ip_address=client_ip(request))
 
 
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
         expired = bool(getattr(request, "session_expired", False))
         kind = AuditEvent.Kind.SESSION_EXPIRED if expired else AuditEvent.Kind.LOGOUT
-        record_audit_event(kind=kind, actor=user, ip_address=_ip(request))
+        record_audit_event(kind=kind, actor=user, ip_address=client_ip(request))
 
 
 def _login_failed(sender, credentials, request=None, **kwargs):
+    ip = client_ip(request)
+    count_failure(ip)
     record_audit_event(
-        kind=AuditEvent.Kind.LOGIN_FAILED, username=credentials.get("username", ""), ip_address=_ip(request)
+        kind=AuditEvent.Kind.LOGIN_FAILED, username=credentials.get("username", ""), ip_address=ip
     )
 
 
 def _locked_out(sender, request, username, ip_address, **kwargs):
-    record_audit_event(kind=AuditEvent.Kind.LOCKED_OUT, username=username or "", ip_address=ip_address)
+    record_audit_event(
+        kind=AuditEvent.Kind.LOCKED_OUT, username=username or "", ip_address=client_ip(request)
+    )
 
 
 def _post_migrate(sender, **kwargs):
@@ -45,6 +42,7 @@ def _post_migrate(sender, **kwargs):
 
 
 def connect() -> None:
+    # last_login is written by services.record_login (one UPDATE, no history row per sign-in).
     user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
     user_logged_in.connect(_logged_in, dispatch_uid="sc_logged_in")
     user_logged_out.connect(_logged_out, dispatch_uid="sc_logged_out")

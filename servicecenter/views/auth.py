@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from servicecenter.auth_policy import address_blocked, address_blocked_message, client_ip
 from servicecenter.errors import KernelError
 from servicecenter.services import change_password
 
@@ -27,6 +28,17 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if address_blocked(client_ip(request)):
+            return render(
+                request,
+                self.template_name,
+                # An unbound form: validating this one would try the password after all.
+                {"form": self.authentication_form(request), "lockout_message": address_blocked_message()},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
 
 
 def lockout_response(request, original_response=None, credentials=None):

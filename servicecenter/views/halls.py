@@ -1,7 +1,6 @@
 """Hall pages of the kernel: the home page of each role, hall switching, staff and roles, the audit log."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
@@ -73,7 +72,7 @@ class GrantRoleForm(forms.Form):
         username = self.cleaned_data["username"].strip()
         user = User.objects.filter(username__iexact=username, is_active=True).first()
         if user is None:
-            raise forms.ValidationError(_("No active account with this username."))
+            raise forms.ValidationError(_("No colleague with this username can be given a role here."))
         return user
 
 
@@ -152,7 +151,9 @@ def staff(request):
                     )
                     return redirect("hall_staff", hall_id=hall.pk)
             elif action == "revoke":
-                membership = get_object_or_404(Membership, pk=request.POST.get("membership"), hall=hall)
+                membership = get_object_or_404(
+                    Membership, pk=_int_or_404(request.POST.get("membership")), hall=hall
+                )
                 services.revoke_role(membership=membership, by=request.user)
                 messages.success(request, _("Role removed."))
                 return redirect("hall_staff", hall_id=hall.pk)
@@ -179,9 +180,7 @@ def staff(request):
             messages.error(request, exc.message)
         status = 400
     memberships = list(selectors.hall_memberships(hall))
-    locked = selectors.locked_out_usernames(
-        [m.user.username for m in memberships], now=timezone.now(), cool_off=settings.AXES_COOLOFF_TIME
-    )
+    locked = selectors.locked_out_usernames([m.user.username for m in memberships])
     return render(
         request,
         "servicecenter/staff.html",
@@ -196,13 +195,16 @@ def staff(request):
     )
 
 
-def _member_of_hall(hall, user_id) -> User:
-    """A user holding a role in this hall, else 404."""
+def _int_or_404(value) -> int:
     try:
-        user_id = int(user_id)
+        return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
-    membership = selectors.hall_memberships(hall).filter(user_id=user_id).first()
+
+
+def _member_of_hall(hall, user_id) -> User:
+    """A user holding a role in this hall, else 404."""
+    membership = selectors.hall_memberships(hall).filter(user_id=_int_or_404(user_id)).first()
     if membership is None:
         raise Http404
     return membership.user

@@ -35,6 +35,9 @@ def test_token_auth_works_for_the_api_and_not_for_pages(hall, make_member):
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     assert api.get("/api/v1/me/").json()["user"]["username"] == rep.username
     assert api.get(f"/api/v1/halls/{hall.pk}/").json()["hall"]["name"] == hall.name
+    # Pages are for people signed in through the sign-in page: a token opens none of them.
+    page = api.get(f"/halls/{hall.pk}/")
+    assert page.status_code == 302 and page["Location"].startswith("/login/")
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,7 @@ def test_granting_to_an_unknown_username_is_a_form_error(hall, make_member, logi
         {"action": "grant", "grant-username": "nobody-here", "grant-role": Role.REP},
     )
     assert response.status_code == 400
-    assert "没有使用该用户名的有效账号" in response.content.decode()
+    assert "不能在此为该用户名的同事分配角色" in response.content.decode()
 
 
 def test_granting_the_same_role_twice_is_refused(hall, make_member, root_user):

@@ -1,10 +1,12 @@
 """Production configuration: check --deploy, the embedded default, docker-compose and the Dockerfile."""
 
+import http.server
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
 
 import yaml
 
@@ -123,6 +125,45 @@ def test_compose_commands_migrate_then_serve_and_run_worker_and_beat():
     assert services["worker"]["command"][:4] == ["celery", "-A", "servicecenter", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "servicecenter", "beat"]
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_web_is_published_on_loopback_behind_the_proxy_and_healthchecked_with_an_allowed_host():
+    services = compose()["services"]
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert services["web"]["environment"]["BEHIND_PROXY"] == "1"
+    # Run the health check's own code against a stand-in server to see which Host it asks for.
+    check = services["web"]["healthcheck"]["test"]
+    assert check[:3] == ["CMD", "python", "-c"]
+    seen = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen["host"], seen["path"] = self.headers["Host"], self.path
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    code = check[3].replace("127.0.0.1:8000", f"127.0.0.1:{server.server_port}")
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "ALLOWED_HOSTS": "kefu.example.com,other"},
+        timeout=30,
+    )
+    thread.join(timeout=10)
+    server.server_close()
+    assert result.returncode == 0
+    assert seen == {"host": "kefu.example.com", "path": "/healthz"}
+
+
+def test_the_image_gets_no_local_secrets_or_databases():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for entry in (".env", "db.sqlite3", ".venv", ".git", "media"):
+        assert entry in ignored
 
 
 def test_dockerfile_has_cjk_fonts_and_weasyprint_libraries():

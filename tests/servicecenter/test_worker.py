@@ -1,8 +1,11 @@
 """Celery through Redis with a real worker process."""
 
+import os
+import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,11 +27,15 @@ def test_healthz_pings_the_worker(celery_worker, client):
 
 def test_tasks_are_queued_only_when_the_transaction_commits(celery_worker):
     old = timezone.now() - timedelta(days=400)
+    broker = redis.Redis.from_url(os.environ["TEST_REDIS_URL"])
+    celery_worker.control.purge()
     with transaction.atomic():
         services.record_audit_event(kind=AuditEvent.Kind.LOGIN, username="ancient", at=old)
         services.record_audit_event(kind=AuditEvent.Kind.LOGIN, username="recent")
         enqueue(purge_audit_events)
-        # Nothing has been sent yet: the worker must not run before the rows exist for it.
+        # Nothing has been sent yet: the worker must not see a task before its rows are committed.
+        assert broker.llen("celery") == 0
+        time.sleep(0.5)
         assert AuditEvent.objects.filter(username="ancient").exists()
     deadline = timezone.now() + timedelta(seconds=30)
     while AuditEvent.objects.filter(username="ancient").exists():
