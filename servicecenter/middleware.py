@@ -34,6 +34,11 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+def mark_active(request) -> None:
+    """Start the idle clock at sign-in, in the session write the sign-in makes anyway."""
+    request.session[_LAST_ACTIVITY] = time.time()
+
+
 def session_idle_expired(last_activity: float | None, now: float, timeout: int) -> bool:
     return last_activity is not None and now - last_activity > timeout
 

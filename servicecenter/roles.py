@@ -45,7 +45,3 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "servicecenter.view_auditevent",
     ],
 }
-
-
-def roles_with_perm(perm: str) -> frozenset[str]:
-    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)

@@ -5,13 +5,13 @@ company. Superusers reach every hall. Everything else is denied: an object outsi
 404 (its existence is not disclosed), an action the user's roles in that hall do not allow is a 403.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from servicecenter.models import Hall, Membership
@@ -48,30 +48,28 @@ def access_for(user) -> Access:
         halls = tuple(Hall.objects.select_related("company").filter(is_active=True))
         access = Access(True, halls, {h.pk: frozenset(Role.values) for h in halls})
     else:
-        memberships = list(Membership.objects.filter(user=user).values_list("hall_id", "company_id", "role"))
+        # One query for people who work in halls; a second only for company-wide roles.
+        memberships = list(Membership.objects.filter(user=user).select_related("hall__company"))
+        by_id: dict[int, Hall] = {m.hall_id: m.hall for m in memberships if m.hall_id and m.hall.is_active}
         company_roles: dict[int, set[str]] = {}
-        hall_roles: dict[int, set[str]] = {}
-        for hall_id, company_id, role in memberships:
-            if hall_id is None:
-                company_roles.setdefault(company_id, set()).add(role)
-            else:
-                hall_roles.setdefault(hall_id, set()).add(role)
-        halls = tuple(
-            Hall.objects.select_related("company")
-            .filter(is_active=True)
-            .filter(_hall_filter(hall_roles.keys(), company_roles.keys()))
-        )
+        for m in memberships:
+            if m.hall_id is None:
+                company_roles.setdefault(m.company_id, set()).add(m.role)
+        if company_roles:
+            company_halls = Hall.objects.select_related("company").filter(
+                company_id__in=company_roles, is_active=True
+            )
+            by_id.update((h.pk, h) for h in company_halls)
+        halls = tuple(sorted(by_id.values(), key=lambda h: (h.company.name, h.name)))
         roles = {
-            h.pk: frozenset(hall_roles.get(h.pk, set()) | company_roles.get(h.company_id, set()))
+            h.pk: frozenset(
+                {m.role for m in memberships if m.hall_id == h.pk} | company_roles.get(h.company_id, set())
+            )
             for h in halls
         }
         access = Access(False, halls, roles)
     setattr(user, _CACHE_ATTR, access)
     return access
-
-
-def _hall_filter(hall_ids: Iterable[int], company_ids: Iterable[int]):
-    return Q(pk__in=list(hall_ids)) | Q(company_id__in=list(company_ids))
 
 
 def forget_access(user) -> None:
@@ -113,6 +111,28 @@ def has_hall_perm(user, hall: Hall | int, perm: str) -> bool:
     return any(perm in ROLE_PERMISSIONS.get(role, ()) for role in access.roles_in(hall))
 
 
+LAST_HALL_COOKIE = "sc_hall"
+
+
+def remember_hall(request, response, hall: Hall) -> None:
+    """Remember the hall last worked in, for "/" to open it: a cookie, so no session write per hall page.
+    It is only a preference: "/" checks it against the user's halls like any other hall id."""
+    if request.COOKIES.get(LAST_HALL_COOKIE) != str(hall.pk):
+        response.set_cookie(
+            LAST_HALL_COOKIE,
+            str(hall.pk),
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+
+
+def last_hall_id(request) -> int | None:
+    value = request.COOKIES.get(LAST_HALL_COOKIE, "")
+    return int(value) if value.isdigit() else None
+
+
 def hall_view(perm: str | None = None):
     """Decorate a view taking `hall_id`: 404 outside the user's halls, 403 without `perm` there.
 
@@ -129,9 +149,9 @@ def hall_view(perm: str | None = None):
                 raise PermissionDenied
             request.hall = hall
             request.hall_roles = roles_in_hall(request.user, hall)
-            if request.session.get("hall_id") != hall.pk:  # remember the hall without a write per page
-                request.session["hall_id"] = hall.pk
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            remember_hall(request, response, hall)
+            return response
 
         return wrapped
 

@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_migrate
 
 from servicecenter.auth_policy import client_ip, count_failure
+from servicecenter.middleware import mark_active
 from servicecenter.models import AuditEvent
 from servicecenter.services import record_audit_event, record_login, sync_role_groups
 
@@ -13,6 +14,8 @@ from servicecenter.services import record_audit_event, record_login, sync_role_g
 def _logged_in(sender, request, user, **kwargs):
     # The token endpoint records its own sign-in (via the API); this is the sign-in page and the admin.
     record_login(user=user, ip_address=client_ip(request))
+    if request is not None and hasattr(request, "session"):
+        mark_active(request)
 
 
 def _logged_out(sender, request, user, **kwargs):

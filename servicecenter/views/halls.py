@@ -17,7 +17,14 @@ from servicecenter import selectors, services
 from servicecenter.errors import KernelError
 from servicecenter.models import AuditEvent, Membership, User
 from servicecenter.roles import COMPANY_WIDE_ROLES, Role
-from servicecenter.scoping import access_for, get_hall_for_user, hall_view, has_hall_perm
+from servicecenter.scoping import (
+    access_for,
+    get_hall_for_user,
+    hall_view,
+    has_hall_perm,
+    last_hall_id,
+    remember_hall,
+)
 
 
 @login_required
@@ -26,7 +33,7 @@ def home(request):
     access = access_for(request.user)
     if not access.halls:
         return render(request, "servicecenter/no_hall.html", status=403)
-    wanted = request.session.get("hall_id")
+    wanted = last_hall_id(request)
     hall = next((h for h in access.halls if h.pk == wanted), access.halls[0])
     return redirect("hall_home", hall_id=hall.pk)
 
@@ -35,8 +42,9 @@ def home(request):
 @require_POST
 def switch_hall(request):
     hall = get_hall_for_user(request.user, request.POST.get("hall"))
-    request.session["hall_id"] = hall.pk
-    return redirect("hall_home", hall_id=hall.pk)
+    response = redirect("hall_home", hall_id=hall.pk)
+    remember_hall(request, response, hall)
+    return response
 
 
 @hall_view()

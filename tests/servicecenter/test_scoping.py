@@ -117,3 +117,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, hall):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert client.get("/api/v1/me/").status_code == 403
+
+
+def test_a_forged_last_hall_cookie_opens_nothing_outside_the_users_halls(
+    client, hall, other_hall, make_member, login
+):
+    login(make_member(Role.REP, hall))
+    for forged in (str(other_hall.pk), "abc", "-1", ""):
+        client.cookies["sc_hall"] = forged
+        assert client.get("/")["Location"] == f"/halls/{hall.pk}/"
