@@ -1,5 +1,6 @@
 """Admin for the kernel's configuration: companies, halls and windows; staff accounts and their roles."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -72,34 +73,75 @@ class HallAdmin(SimpleHistoryAdmin):
     inlines = [WindowInline]
 
 
+class MembershipForm(forms.ModelForm):
+    """Refuses in the form what grant_role would refuse, so that the admin never half-saves."""
+
+    acting_user: User  # set per request by MembershipAdmin.get_form
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "hall", "company"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services.check_grant(
+                user=data["user"],
+                role=data["role"],
+                hall=data.get("hall"),
+                company=data.get("company"),
+                by=self.acting_user,
+            )
+        except KernelError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    """Roles are granted and revoked through the services, so each change leaves an audit event."""
+    """Roles are granted and revoked through the services, so each change leaves an audit event.
+    Memberships are never edited or deleted here: "Revoke selected roles" takes them away."""
 
+    form = MembershipForm
     list_display = ["user", "role", "hall", "company", "created_at"]
     list_filter = ["role", "company", "hall"]
     search_fields = ["user__username", "user__last_name", "user__first_name"]
     autocomplete_fields = ["user"]
+    actions = ["revoke_roles"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # A class of its own for this request: the form knows who acts, without shared state.
+        return type(form.__name__, (form,), {"acting_user": request.user})
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
-        try:
-            membership = services.grant_role(
-                user=obj.user, role=obj.role, hall=obj.hall, company=obj.company, by=request.user
-            )
-        except KernelError as exc:
-            self.message_user(request, exc.message, level=messages.ERROR)
-            return
+        membership = services.grant_role(
+            user=obj.user, role=obj.role, hall=obj.hall, company=obj.company, by=request.user
+        )
         obj.pk = membership.pk
 
-    def delete_model(self, request, obj):
-        services.revoke_role(membership=obj, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for membership in queryset:
-            services.revoke_role(membership=membership, by=request.user)
+    @admin.action(description=_("Revoke selected roles"), permissions=["change"])
+    def revoke_roles(self, request, queryset):
+        revoked = 0
+        for membership in queryset.select_related("user"):
+            try:
+                services.revoke_role(membership=membership, by=request.user)
+            except KernelError as exc:
+                self.message_user(request, f"{membership}: {exc.message}", level=messages.ERROR)
+            else:
+                revoked += 1
+        if revoked:
+            self.message_user(
+                request, _("%(count)d roles revoked.") % {"count": revoked}, level=messages.SUCCESS
+            )
 
 
 @admin.register(AuditEvent)

@@ -5,27 +5,48 @@ axes locks an account after LOGIN_FAILURE_LIMIT failures. On top of that, an add
 accounts or fill the audit log with failures.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 _PREFIX = "signin-failures:"
 
 
+def _address(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the address our own proxy appended to X-Forwarded-For."""
+    """The client's address: REMOTE_ADDR, or behind our proxy the address it appended to X-Forwarded-For
+    (the proxy must append, as nginx's $proxy_add_x_forwarded_for does; earlier entries are the client's
+    own claims). Anything that is not an IP address falls back to REMOTE_ADDR."""
     if request is None:
         return None
     if settings.USE_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = _address(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1])
         if forwarded:
-            # Only the last entry was written by the trusted proxy; earlier ones come from the client.
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+            return forwarded
+    return _address(request.META.get("REMOTE_ADDR"))
 
 
 def address_blocked(ip: str | None) -> bool:
     return bool(ip) and cache.get(_PREFIX + ip, 0) >= settings.LOGIN_FAILURES_PER_ADDRESS
+
+
+class AddressThrottleBackend:
+    """An authentication backend that authenticates nobody: it stops authenticate() for a blocked address
+    (the admin's sign-in included), before any password is tried."""
+
+    def authenticate(self, request, **credentials):
+        if request is not None and address_blocked(client_ip(request)):
+            raise PermissionDenied
+        return None  # and no get_user(): it never signs anyone in
 
 
 def count_failure(ip: str | None) -> None:

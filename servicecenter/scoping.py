@@ -130,7 +130,7 @@ def remember_hall(request, response, hall: Hall) -> None:
 
 def last_hall_id(request) -> int | None:
     value = request.COOKIES.get(LAST_HALL_COOKIE, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def hall_view(perm: str | None = None):

@@ -93,41 +93,63 @@ def _may_grant(by: User, role: str, *, hall: Hall | None, company: Company) -> b
     return hall is not None and has_hall_perm(by, hall, "servicecenter.add_membership")
 
 
+# Accounts of these roles are looked after by the company's manager, not by a hall supervisor: the
+# supervisors themselves, and the finance auditor, who audits the hall from outside (separation of duties).
+_MANAGED_BY_MANAGER = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.FINANCE_AUDITOR})
+
+
 def _may_manage_account(by: User, user: User) -> bool:
-    """Whether `by` may look after `user`'s account (password, lockout): only if `by` supervises the user in
-    every hall where the user works. A supervisor's or manager's account needs the company's manager;
-    administrators' accounts need an administrator."""
-    if user.is_superuser or user.is_staff:
-        return by.is_superuser
+    """Whether `by` may look after `user`'s account (password, lockout): only if `by` has authority over
+    every role the user holds, in every hall and company (closed halls included). Administrators'
+    accounts and accounts without any role are the administrator's."""
     if by.is_superuser:
         return True
-    if user.pk == by.pk:
+    if user.is_superuser or user.is_staff or user.pk == by.pk:
         return False
-    target, mine = access_for(user), access_for(by)
-    if not target.halls:
+    memberships = list(Membership.objects.filter(user=user))
+    if not memberships:
         return False
-    for hall in target.halls:
-        if target.roles_in(hall) & {Role.SUPERVISOR, Role.MANAGER}:
-            if Role.MANAGER not in mine.roles_in(hall):
+    mine = access_for(by)
+    manager_of = {h.company_id for h in mine.halls if Role.MANAGER in mine.roles_in(h)}
+    for membership in memberships:
+        if membership.role in _MANAGED_BY_MANAGER or membership.hall_id is None:
+            if membership.company_id not in manager_of:
                 return False
-        elif not has_hall_perm(by, hall, "servicecenter.add_membership"):
-            return False
+        elif not has_hall_perm(by, membership.hall_id, "servicecenter.add_membership"):
+            return False  # includes closed halls, which nobody but an administrator reaches
     return True
 
 
 def _may_take_on(by: User, user: User, company: Company) -> bool:
-    """A colleague may be given a role only within the company that already employs them (if any)."""
+    """Whom a role may be given: a colleague the company already employs (all their roles are in it).
+    An account with no role at all, or an administrator's, only an administrator may give one."""
     if by.is_superuser:
         return True
     if user.is_superuser or user.is_staff:
         return False
-    return not Membership.objects.filter(user=user).exclude(company=company).exists()
+    companies = set(Membership.objects.filter(user=user).values_list("company_id", flat=True))
+    return companies == {company.pk}
 
 
 def grant_role(
     *, user: User, role: str, by: User, hall: Hall | None = None, company: Company | None = None
 ) -> Membership:
     """Give `user` a role in a hall (or company-wide for a manager), with an audit event."""
+    hall, company = check_grant(user=user, role=role, by=by, hall=hall, company=company)
+    return _write_grant(user=user, role=role, by=by, hall=hall, company=company)
+
+
+def check_grant(
+    *,
+    user: User,
+    role: str,
+    by: User,
+    hall: Hall | None = None,
+    company: Company | None = None,
+    new_account: bool = False,
+) -> tuple[Hall | None, Company]:
+    """Every refusal of grant_role, without writing; returns where the role is held. A `new_account` (being
+    created with this role) has no employer yet to check."""
     if role not in Role.values:
         raise KernelError(_("Unknown role."))
     if role in COMPANY_WIDE_ROLES:
@@ -144,12 +166,17 @@ def grant_role(
         raise KernelError(_("This account is disabled."))
     if not _may_grant(by, role, hall=hall, company=company):
         raise KernelError(_("You may not grant this role here."), code="forbidden")
+    if new_account:
+        return hall, company
     if not _may_take_on(by, user, company):
         raise KernelError(_("No colleague with this username can be given a role here."), code="forbidden")
-    exists = Membership.objects.filter(user=user, role=role, company=company, hall=hall).exists()
-    if exists:
+    if Membership.objects.filter(user=user, role=role, company=company, hall=hall).exists():
         raise KernelError(_("%(user)s already holds this role here.") % {"user": user.display_name})
-    # Validated above without writing; a refusal leaves a caller's transaction usable.
+    return hall, company
+
+
+def _write_grant(*, user: User, role: str, by: User, hall: Hall | None, company: Company) -> Membership:
+    # Validated before writing: a refusal leaves a caller's transaction usable.
     with transaction.atomic(savepoint=False):
         membership = Membership.objects.create(user=user, role=role, company=company, hall=hall)
         user.groups.add(Group.objects.get_or_create(name=role)[0])
@@ -237,6 +264,7 @@ def onboard_staff(
     by: User,
 ) -> User:
     """A new colleague: the account (password to change at first sign-in) and their role in the hall."""
+    check_grant(user=User(is_active=True), role=role, by=by, hall=hall, new_account=True)
     user = create_staff_user(
         username=username,
         password=password,
@@ -245,7 +273,8 @@ def onboard_staff(
         staff_number=staff_number,
         by=by,
     )
-    grant_role(user=user, role=role, hall=hall, by=by)
+    # A brand-new account: the role goes to the company that made it, which "take on" could not see yet.
+    _write_grant(user=user, role=role, by=by, hall=hall, company=hall.company)
     return user
 
 

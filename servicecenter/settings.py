@@ -119,6 +119,8 @@ WORKER_OK_SECONDS = env.int("WORKER_OK_SECONDS", default=15)  # /healthz reuses 
 AUTH_USER_MODEL = "servicecenter.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses every sign-in from an address over LOGIN_FAILURES_PER_ADDRESS, whatever page it comes from.
+    "servicecenter.auth_policy.AddressThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -209,11 +211,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["servicecenter.permissions.IsAuthenticatedWithOwnPassword"],
+    "DEFAULT_PERMISSION_CLASSES": ["servicecenter.drf.IsAuthenticatedWithOwnPassword"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "servicecenter.drf.Pagination",
     "EXCEPTION_HANDLER": "servicecenter.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -221,7 +222,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Counter operations of a city-gas customer service hall (客服中心).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["servicecenter.drf.IsAuthenticatedWithOwnPassword"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

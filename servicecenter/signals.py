@@ -5,7 +5,7 @@ from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
 
-from servicecenter.auth_policy import client_ip, count_failure
+from servicecenter.auth_policy import address_blocked, client_ip, count_failure
 from servicecenter.middleware import mark_active
 from servicecenter.models import AuditEvent
 from servicecenter.services import record_audit_event, record_login, sync_role_groups
@@ -27,6 +27,8 @@ def _logged_out(sender, request, user, **kwargs):
 
 def _login_failed(sender, credentials, request=None, **kwargs):
     ip = client_ip(request)
+    if address_blocked(ip):
+        return  # refused without trying the password; recorded once, when the address was blocked
     count_failure(ip)
     record_audit_event(
         kind=AuditEvent.Kind.LOGIN_FAILED, username=credentials.get("username", ""), ip_address=ip

@@ -182,3 +182,105 @@ def test_a_hall_with_an_unknown_time_zone_is_refused_in_the_admin(client, root_u
     assert "Asia/Shanghia" in response.content.decode()
     hall.refresh_from_db()
     assert hall.time_zone == "Asia/Shanghai"
+
+
+def test_a_colleague_who_supervises_a_closed_hall_is_still_out_of_reach(hall, make_member, root_user):
+    supervisor = make_member(Role.SUPERVISOR, hall)
+    closed = HallFactory(company=hall.company, is_active=False)
+    boss_elsewhere = UserFactory()
+    services.grant_role(user=boss_elsewhere, role=Role.SUPERVISOR, hall=closed, by=root_user)
+    services.grant_role(user=boss_elsewhere, role=Role.REP, hall=hall, by=root_user)
+    with pytest.raises(KernelError):
+        services.reset_password(user=boss_elsewhere, new_password="Temp-9931-gas", hall=hall, by=supervisor)
+
+
+def test_an_account_without_any_role_is_given_its_first_one_only_by_an_administrator(
+    hall, make_member, root_user
+):
+    supervisor = make_member(Role.SUPERVISOR, hall)
+    former = make_member(Role.REP, HallFactory())  # worked for another company, roles since taken away
+    Membership.objects.filter(user=former).delete()
+    for account in (former, UserFactory()):
+        with pytest.raises(KernelError):
+            services.grant_role(user=account, role=Role.REP, hall=hall, by=supervisor)
+        services.grant_role(user=account, role=Role.REP, hall=hall, by=root_user)
+
+
+def test_the_finance_auditors_account_is_the_managers_not_the_supervisors(hall, make_member, root_user):
+    supervisor = make_member(Role.SUPERVISOR, hall)
+    finance = make_member(Role.FINANCE_AUDITOR, hall)
+    with pytest.raises(KernelError):
+        services.reset_password(user=finance, new_password="Temp-9931-gas", hall=hall, by=supervisor)
+    manager = UserFactory()
+    services.grant_role(user=manager, role=Role.MANAGER, company=hall.company, by=root_user)
+    services.reset_password(user=finance, new_password="Temp-9931-gas", hall=hall, by=manager)
+    finance.refresh_from_db()
+    assert finance.must_change_password
+
+
+@pytest.mark.parametrize("cookie", ["²", "³¹", "9" * 5000, "12abc"])
+def test_odd_last_hall_cookies_are_ignored(cookie, client, hall, make_member, login):
+    login(make_member(Role.REP, hall))
+    client.cookies["sc_hall"] = cookie
+    assert client.get("/")["Location"] == f"/halls/{hall.pk}/"
+
+
+def test_an_enormous_page_size_is_capped(hall, make_member, login, client):
+    login(make_member(Role.SUPERVISOR, hall))
+    response = client.get(f"/api/v1/halls/{hall.pk}/audit-events/", {"limit": "9" * 20})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) <= 500
+
+
+def test_a_blocked_address_cannot_sign_in_to_the_admin_either(client, root_user, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    for n in range(3):
+        client.post("/login/", {"username": f"guess{n}", "password": "x"}, REMOTE_ADDR="10.8.8.8")
+    admin = Client(REMOTE_ADDR="10.8.8.8")
+    response = admin.post("/admin/login/", {"username": "root", "password": PASSWORD})
+    assert response.status_code == 200  # the form again, not a session
+    assert "_auth_user_id" not in admin.session
+
+
+@pytest.mark.parametrize("forwarded", ["unknown", "203.0.113.9:51234", "", " , ", "1.2.3.4, junk"])
+def test_junk_forwarded_addresses_fall_back_to_the_peer_address(
+    forwarded, client, hall, make_member, settings
+):
+    settings.USE_X_FORWARDED_FOR = True
+    rep = make_member(Role.REP, hall)
+    peer = {"REMOTE_ADDR": "172.18.0.1", "HTTP_X_FORWARDED_FOR": forwarded}
+    response = client.post("/login/", {"username": rep.username, "password": "wrong"}, **peer)
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(kind=AuditEvent.Kind.LOGIN_FAILED).ip_address == "172.18.0.1"
+
+
+def test_the_schema_is_closed_to_a_token_whose_owner_must_change_password(hall, make_member):
+    rep = make_member(Role.REP, hall)
+    token = services.issue_api_token(user=rep, ip_address=None)
+    User = type(rep)
+    User.objects.filter(pk=rep.pk).update(must_change_password=True)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/schema/").status_code == 403
+
+
+def test_admin_refusals_are_messages_not_errors(client, root_user, hall, make_member):
+    client.force_login(root_user)
+    own = services.grant_role(user=root_user, role=Role.SUPERVISOR, hall=hall, by=root_user)
+    rep = make_member(Role.REP, hall)
+    response = client.post(
+        "/admin/servicecenter/membership/",
+        {"action": "revoke_roles", "_selected_action": [own.pk, rep.memberships.get().pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "不能撤销您自己的管理角色" in page
+    assert Membership.objects.filter(pk=own.pk).exists() and not rep.memberships.exists()
+    inactive = UserFactory(is_active=False)
+    added = client.post(
+        "/admin/servicecenter/membership/add/",
+        {"user": inactive.pk, "role": Role.REP, "hall": hall.pk, "company": hall.company_id},
+    )
+    assert added.status_code == 200 and "该账号已停用" in added.content.decode()
+    assert not Membership.objects.filter(user=inactive).exists()

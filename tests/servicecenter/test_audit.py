@@ -33,23 +33,25 @@ def test_audit_events_cannot_be_edited_or_deleted_one_by_one():
         event.delete()
 
 
-def test_granting_and_revoking_a_role_is_audited_and_keeps_history(hall, make_member, login, client):
+def test_granting_and_revoking_a_role_is_audited_and_keeps_history(
+    hall, other_hall, make_member, login, client
+):
     supervisor = make_member(Role.SUPERVISOR, hall)
-    colleague = UserFactory()
+    colleague = make_member(Role.REP, other_hall)  # works for the company in its other hall
     login(supervisor)
     client.post(
         f"/halls/{hall.pk}/staff/",
         {"action": "grant", "grant-username": colleague.username, "grant-role": Role.GREETER},
     )
-    membership = Membership.objects.get(user=colleague)
+    membership = Membership.objects.get(user=colleague, hall=hall)
     client.post(f"/halls/{hall.pk}/staff/", {"action": "revoke", "membership": membership.pk})
-    assert not Membership.objects.filter(user=colleague).exists()
+    assert not Membership.objects.filter(user=colleague, hall=hall).exists()
     kinds = list(
         AuditEvent.objects.filter(subject=colleague.username, actor=supervisor).values_list("kind", flat=True)
     )
     assert sorted(kinds) == [AuditEvent.Kind.ROLE_GRANTED, AuditEvent.Kind.ROLE_REVOKED]
     # django-simple-history keeps both rows, each with the acting user from the request.
-    history = Membership.history.filter(user_id=colleague.pk).order_by("history_date")
+    history = Membership.history.filter(user_id=colleague.pk, hall_id=hall.pk).order_by("history_date")
     assert [(h.history_type, h.history_user_id) for h in history] == [
         ("+", supervisor.pk),
         ("-", supervisor.pk),

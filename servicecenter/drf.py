@@ -1,6 +1,7 @@
-"""The API's default permission (deny by default; hall scoping comes on top, per endpoint)."""
+"""The API's defaults: permission (deny by default; hall scoping comes on top, per endpoint), pagination."""
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 
 
@@ -11,3 +12,8 @@ class IsAuthenticatedWithOwnPassword(IsAuthenticated):
 
     def has_permission(self, request, view):
         return super().has_permission(request, view) and not request.user.must_change_password
+
+
+class Pagination(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
