@@ -78,6 +78,13 @@ def login(client):
     return do
 
 
+def idle_for(client, seconds: float) -> None:
+    """Make the signed-in session of `client` look idle for `seconds` (its last activity moved back)."""
+    session = client.session
+    session["last_activity"] = time.time() - seconds
+    session.save()
+
+
 # --- A real Celery worker on Redis --------------------------------------------------------------------
 
 

@@ -1,7 +1,5 @@
 """Account security across halls: who may take on, reset or unlock whom; tokens; addresses; bad cookies."""
 
-import time
-
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -10,7 +8,7 @@ from servicecenter import services
 from servicecenter.errors import KernelError
 from servicecenter.models import AuditEvent, Membership
 from servicecenter.roles import Role
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, idle_for
 from tests.factories import HallFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +75,7 @@ def test_unknown_and_unreachable_usernames_get_the_same_answer(hall, make_member
 def test_a_bogus_token_header_does_not_save_an_idle_session(client, hall, make_member, login, settings):
     settings.SESSION_IDLE_TIMEOUT = 600
     login(make_member(Role.REP, hall))
-    session = client.session
-    session["last_activity"] = time.time() - 601
-    session.save()
+    idle_for(client, 601)
     response = client.get(f"/halls/{hall.pk}/", HTTP_AUTHORIZATION="Token bogus")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 

@@ -9,7 +9,7 @@ from django.test import Client
 from servicecenter import services
 from servicecenter.models import AuditEvent, User
 from servicecenter.roles import Role
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, idle_for
 from tests.factories import HallFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,9 +95,7 @@ def test_idle_session_is_ended_with_a_message(client, hall, make_member, login, 
     rep = make_member(Role.REP, hall)
     login(rep)
     assert client.get(f"/halls/{hall.pk}/").status_code == 200
-    session = client.session
-    session["last_activity"] = time.time() - 601
-    session.save()
+    idle_for(client, 601)
     response = client.get(f"/halls/{hall.pk}/", follow=True)
     assert response.redirect_chain[-1][0].startswith("/login/")
     assert "长时间未操作" in response.content.decode()
@@ -107,15 +105,11 @@ def test_idle_session_is_ended_with_a_message(client, hall, make_member, login, 
 def test_a_page_polling_by_itself_does_not_keep_the_session_alive(client, hall, make_member, login, settings):
     settings.SESSION_IDLE_TIMEOUT = 600
     login(make_member(Role.REP, hall))
-    session = client.session
-    session["last_activity"] = time.time() - 500
-    session.save()
+    idle_for(client, 500)
     poll = {"HTTP_HX_REQUEST": "true", "HTTP_X_POLL": "1"}
     assert client.get(f"/halls/{hall.pk}/today/", **poll).status_code == 200
     assert client.session["last_activity"] < time.time() - 499  # not refreshed by the poll
-    session = client.session
-    session["last_activity"] = time.time() - 601
-    session.save()
+    idle_for(client, 601)
     # Once idle too long, the next poll sends the whole page to the sign-in page.
     expired = client.get(f"/halls/{hall.pk}/today/", **poll)
     assert expired.status_code == 204
@@ -125,9 +119,7 @@ def test_a_page_polling_by_itself_does_not_keep_the_session_alive(client, hall, 
 def test_active_session_is_kept(client, hall, make_member, login, settings):
     settings.SESSION_IDLE_TIMEOUT = 600
     login(make_member(Role.REP, hall))
-    session = client.session
-    session["last_activity"] = time.time() - 599
-    session.save()
+    idle_for(client, 599)
     assert client.get(f"/halls/{hall.pk}/").status_code == 200
 
 
