@@ -139,7 +139,7 @@ def foundation(env) -> dict:
     per_request = statistics.median(figures["per_request"])
     persistent = statistics.median(figures["persistent"])
     return {
-        "what": "GET /api/v1/me/ (token auth, 3 queries) under gunicorn (2 sync workers) + PostgreSQL 15, "
+        "what": "GET /api/v1/me/ (token auth) under gunicorn (2 sync workers) + PostgreSQL 15, "
         f"{CLIENTS} loopback clients, {REQUESTS} requests per round, median of {ROUNDS} rounds",
         "requests_per_second": {
             "conn_max_age_0": round(per_request, 1),
