@@ -46,6 +46,9 @@ _ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="The session has ended."),
     403: OpenApiResponse(ErrorSerializer, description="Not signed in, or the role does not allow it."),
     404: OpenApiResponse(ErrorSerializer, description="Not found, or not in one of the user's halls."),
+    415: OpenApiResponse(
+        ErrorSerializer, description="The body is in a format this operation does not read."
+    ),
     429: OpenApiResponse(ErrorSerializer, description="Locked after too many failed sign-ins."),
 }
 
@@ -116,7 +119,7 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses={200: TokenSerializer, **errors(400, 403, 429)},
+        responses={200: TokenSerializer, **errors(400, 403, 415, 429)},
         summary="Obtain an API token",
     )
     def post(self, request):
@@ -197,7 +200,7 @@ class HallDetailView(APIView):
         return Response(HallTodaySerializer(selectors.hall_today(hall, at=timezone.now())).data)
 
 
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$")
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 class MomentField(serializers.DateTimeField):
