@@ -61,8 +61,12 @@ def count_failure(ip: str | None) -> None:
             cache.add(key, 1, timeout=timeout)
 
 
+def cooloff_minutes() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
 def address_blocked_message() -> str:
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    minutes = cooloff_minutes()
     return _("Too many failed sign-ins from this computer: try again in %(minutes)d minutes.") % {
         "minutes": minutes
     }

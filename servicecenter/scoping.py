@@ -87,16 +87,23 @@ def scope_to_halls(queryset: QuerySet, user, *, field: str = "hall") -> QuerySet
     return queryset.filter(**{f"{field}__in": access_for(user).hall_ids})
 
 
-def get_hall_for_user(user, hall_id) -> Hall:
-    """The hall if the user reaches it, else 404 — whether it exists or not."""
+def int_or_404(value) -> int:
+    """An id from a URL, form or cookie; anything that is not one is a 404."""
     try:
-        hall_id = int(hall_id)
+        return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
-    for hall in access_for(user).halls:
-        if hall.pk == hall_id:
-            return hall
-    raise Http404
+
+
+def get_hall_for_user(user, hall_id, perm: str | None = None) -> Hall:
+    """The hall if the user reaches it, else 404 — whether it exists or not; 403 without `perm` there."""
+    hall_id = int_or_404(hall_id)
+    hall = next((h for h in access_for(user).halls if h.pk == hall_id), None)
+    if hall is None:
+        raise Http404
+    if perm is not None and not has_hall_perm(user, hall, perm):
+        raise PermissionDenied
+    return hall
 
 
 def roles_in_hall(user, hall: Hall | int) -> frozenset[str]:
@@ -144,9 +151,7 @@ def hall_view(perm: str | None = None):
         def wrapped(request, hall_id, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            hall = get_hall_for_user(request.user, hall_id)
-            if perm is not None and not has_hall_perm(request.user, hall, perm):
-                raise PermissionDenied
+            hall = get_hall_for_user(request.user, hall_id, perm)
             request.hall = hall
             request.hall_roles = roles_in_hall(request.user, hall)
             response = view(request, *args, **kwargs)

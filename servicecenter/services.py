@@ -73,13 +73,19 @@ def purge_audit_events(*, now: datetime) -> int:
 
 def sync_role_groups() -> None:
     """Make each role a group holding exactly the permissions of roles.ROLE_PERMISSIONS."""
+    names = {name for perms in ROLE_PERMISSIONS.values() for name in perms}
+    found = Permission.objects.select_related("content_type").filter(
+        codename__in={name.split(".", 1)[1] for name in names}
+    )
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in found}
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".", 1)
-            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+        group.permissions.set([by_name[name] for name in perms if name in by_name])
+
+
+def may_grant_role(by: User, role: str, *, hall: Hall) -> bool:
+    """Whether `by` may give this role in this hall (what the staff page offers)."""
+    return role not in COMPANY_WIDE_ROLES and _may_grant(by, role, hall=hall, company=hall.company)
 
 
 def _may_grant(by: User, role: str, *, hall: Hall | None, company: Company) -> bool:

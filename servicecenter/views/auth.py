@@ -1,6 +1,5 @@
 """Sign in, sign out, the first-login password change, and the lockout page."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from servicecenter.auth_policy import address_blocked, address_blocked_message, client_ip
+from servicecenter.auth_policy import address_blocked, address_blocked_message, client_ip, cooloff_minutes
 from servicecenter.errors import KernelError
 from servicecenter.services import change_password
 
@@ -42,7 +41,7 @@ class LoginView(auth_views.LoginView):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    minutes = cooloff_minutes()
     message = _(
         "Too many failed sign-in attempts: this account is locked for %(minutes)d minutes. "
         "Ask your supervisor if you have forgotten your password."

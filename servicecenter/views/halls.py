@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 from servicecenter import selectors, services
 from servicecenter.errors import KernelError
 from servicecenter.models import AuditEvent, Membership, User
-from servicecenter.roles import COMPANY_WIDE_ROLES, Role
+from servicecenter.roles import Role
 from servicecenter.scoping import (
     access_for,
     get_hall_for_user,
     hall_view,
     has_hall_perm,
+    int_or_404,
     last_hall_id,
     remember_hall,
 )
@@ -107,12 +108,8 @@ class NewStaffForm(forms.Form):
 
 
 def _grantable_roles(user, hall) -> list[tuple[str, str]]:
-    roles = access_for(user).roles_in(hall)
-    may_appoint_supervisors = user.is_superuser or Role.MANAGER in roles
     return [
-        (value, label)
-        for value, label in Role.choices
-        if value not in COMPANY_WIDE_ROLES and (value != Role.SUPERVISOR or may_appoint_supervisors)
+        (value, label) for value, label in Role.choices if services.may_grant_role(user, value, hall=hall)
     ]
 
 
@@ -160,7 +157,7 @@ def staff(request):
                     return redirect("hall_staff", hall_id=hall.pk)
             elif action == "revoke":
                 membership = get_object_or_404(
-                    Membership, pk=_int_or_404(request.POST.get("membership")), hall=hall
+                    Membership, pk=int_or_404(request.POST.get("membership")), hall=hall
                 )
                 services.revoke_role(membership=membership, by=request.user)
                 messages.success(request, _("Role removed."))
@@ -203,16 +200,9 @@ def staff(request):
     )
 
 
-def _int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
 def _member_of_hall(hall, user_id) -> User:
     """A user holding a role in this hall, else 404."""
-    membership = selectors.hall_memberships(hall).filter(user_id=_int_or_404(user_id)).first()
+    membership = selectors.hall_memberships(hall).filter(user_id=int_or_404(user_id)).first()
     if membership is None:
         raise Http404
     return membership.user
