@@ -35,7 +35,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "staff_number"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Service center"), {"fields": ["staff_number", "must_change_password"]}),
+        (_("Service center"), {"fields": ["staff_number", "photo", "must_change_password"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "last_name", "first_name", "staff_number", "password1", "password2"]}),

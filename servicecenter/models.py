@@ -22,6 +22,12 @@ class User(AbstractUser):
     """A member of staff. Roles are held per hall through Membership, never on the user."""
 
     staff_number = models.CharField(_("staff number"), max_length=20, unique=True, null=True, blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="staff/",
+        blank=True,
+        help_text=_("Shown to customers on the rating device at the rep's window."),
+    )
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,

@@ -22,26 +22,86 @@ class Role(models.TextChoices):
 # Roles whose membership spans every hall of the company.
 COMPANY_WIDE_ROLES = frozenset({Role.MANAGER})
 
-_EVERYONE = ["servicecenter.view_hall", "servicecenter.view_window"]
+_EVERYONE = [
+    "servicecenter.view_hall",
+    "servicecenter.view_window",
+    "counter.view_customer",
+    "counter.view_gasaccount",
+    "counter.view_bill",
+    "counter.view_ticket",
+    "counter.view_business",
+    "counter.view_complaint",
+]
+# Counter work, by what each post does at the counter (spec §1, §3, §6).
+_ISSUE_TICKETS = ["counter.add_ticket"]
+_SERVE = [
+    "counter.serve_window",
+    "counter.handle_business",
+    "counter.handle_complaint",
+    "counter.report_incident",
+]
+_FLOOR = [
+    "counter.view_floor",
+    "counter.supervise_business",
+    "counter.handle_business",
+    "counter.handle_complaint",
+    "counter.unmask_customer",
+    "counter.manage_site",
+    "counter.report_incident",
+    "counter.view_incident",
+    "counter.view_rating",
+    "counter.view_checklistrun",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.REP: [*_EVERYONE],
-    Role.GREETER: [*_EVERYONE],
-    Role.AUDITOR: [*_EVERYONE, "servicecenter.view_membership"],
-    Role.DUTY_MANAGER: [*_EVERYONE, "servicecenter.view_membership"],
+    Role.REP: [*_EVERYONE, *_ISSUE_TICKETS, *_SERVE],
+    Role.GREETER: [*_EVERYONE, *_ISSUE_TICKETS, "counter.handle_complaint", "counter.report_incident"],
+    Role.AUDITOR: [
+        *_EVERYONE,
+        "servicecenter.view_membership",
+        *_SERVE,
+        "counter.unmask_customer",
+        "counter.import_bills",
+        "counter.view_billimport",
+    ],
+    Role.DUTY_MANAGER: [
+        *_EVERYONE,
+        "servicecenter.view_membership",
+        *_ISSUE_TICKETS,
+        *_FLOOR,
+        "counter.manage_rating_devices",
+    ],
     Role.SUPERVISOR: [
         *_EVERYONE,
         "servicecenter.view_membership",
         "servicecenter.add_membership",
         "servicecenter.delete_membership",
         "servicecenter.view_auditevent",
+        *_ISSUE_TICKETS,
+        *_FLOOR,
+        "counter.manage_rating_devices",
+        "counter.import_bills",
+        "counter.view_billimport",
     ],
-    Role.FINANCE_AUDITOR: [*_EVERYONE, "servicecenter.view_membership", "servicecenter.view_auditevent"],
+    Role.FINANCE_AUDITOR: [
+        *_EVERYONE,
+        "servicecenter.view_membership",
+        "servicecenter.view_auditevent",
+        "counter.view_incident",
+        "counter.view_rating",
+        "counter.view_checklistrun",
+    ],
     Role.MANAGER: [
         *_EVERYONE,
         "servicecenter.view_membership",
         "servicecenter.add_membership",
         "servicecenter.delete_membership",
         "servicecenter.view_auditevent",
+        "counter.view_floor",
+        "counter.supervise_business",
+        "counter.unmask_customer",
+        "counter.view_incident",
+        "counter.view_rating",
+        "counter.view_checklistrun",
     ],
 }

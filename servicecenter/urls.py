@@ -15,6 +15,7 @@ api_v1 = [
     path("halls/<int:hall_id>/", api.HallDetailView.as_view(), name="api_hall"),
     path("halls/<int:hall_id>/business-day/", api.BusinessDayView.as_view(), name="api_business_day"),
     path("halls/<int:hall_id>/audit-events/", api.AuditEventListView.as_view(), name="api_audit_events"),
+    path("", include("counter.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("halls/<int:hall_id>/today/", halls.hall_today, name="hall_today"),
     path("halls/<int:hall_id>/staff/", halls.staff, name="hall_staff"),
     path("halls/<int:hall_id>/audit/", halls.audit_log, name="hall_audit"),
+    path("", include("counter.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

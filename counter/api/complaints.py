@@ -1,0 +1,3 @@
+"""API: complaints."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API: customers."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API: ratings."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API: site."""
+
+urlpatterns: list = []

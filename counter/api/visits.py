@@ -1,0 +1,3 @@
+"""API: visits."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Every non-trivial read of the counter, scoped: one module per subject."""

@@ -1,0 +1,118 @@
+"""Finding customers and accounts (indexed lookups), and the account panel of the rep's workspace."""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from counter.models import Bill, Business, Complaint, Customer, GasAccount, Visit
+from counter.validators import mask_id_number, mask_phone, normalize_id_number
+from servicecenter.models import Hall
+from servicecenter.money import ZERO
+
+_ID = re.compile(r"^\d{17}[\dXx]$")
+_MOBILE = re.compile(r"^1\d{10}$")
+_DIGITS = re.compile(r"^[\d-]{3,20}$")
+
+
+def search_accounts(*, hall: Hall, query: str, limit: int = 20) -> list[GasAccount]:
+    """Accounts of the hall's company by account number (exact or prefix), phone, holder name (prefix) or
+    resident ID. Each kind of query uses its own index: no scan, whatever the number of accounts."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    accounts = GasAccount.objects.filter(company_id=hall.company_id).select_related("holder")
+    if _ID.match(query):
+        accounts = accounts.filter(
+            holder__company_id=hall.company_id, holder__id_number=normalize_id_number(query)
+        )
+    elif _MOBILE.match(query):
+        holders = Customer.objects.filter(company_id=hall.company_id, phone=query).values("pk")
+        accounts = accounts.filter(Q(number=query) | Q(holder__in=holders))
+    elif _DIGITS.match(query):
+        accounts = accounts.filter(number__startswith=query)
+    else:
+        holders = Customer.objects.filter(company_id=hall.company_id, name__startswith=query).values("pk")
+        accounts = accounts.filter(holder__in=holders)
+    return list(accounts.order_by("number")[:limit])
+
+
+def get_account(*, hall: Hall, account_id) -> GasAccount:
+    """An account of the hall's company, else 404."""
+    try:
+        return GasAccount.objects.select_related("holder").get(pk=int(account_id), company_id=hall.company_id)
+    except (GasAccount.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def get_customer(*, hall: Hall, customer_id) -> Customer:
+    try:
+        return Customer.objects.get(pk=int(customer_id), company_id=hall.company_id)
+    except (Customer.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+@dataclass
+class MaskedCustomer:
+    """What the screen and the API show of a customer unless the user has unmasked it."""
+
+    id: int
+    name: str
+    id_number: str
+    phone: str
+
+
+def masked(customer: Customer) -> MaskedCustomer:
+    return MaskedCustomer(
+        id=customer.pk,
+        name=customer.name,
+        id_number=mask_id_number(customer.id_number),
+        phone=mask_phone(customer.phone),
+    )
+
+
+@dataclass
+class AccountPanel:
+    account: GasAccount
+    holder: MaskedCustomer
+    unpaid_bills: list[Bill]
+    unpaid_total: Decimal
+    recent_bills: list[Bill]
+    visits: list[Visit]
+    visit_count: int
+    open_businesses: list[Business]
+    open_complaints: list[Complaint]
+
+
+def account_panel(account: GasAccount, *, visits: int = 10, bills: int = 12) -> AccountPanel:
+    """The account as the rep sees it: a fixed number of queries, however long its history."""
+    all_bills = list(account.bills.order_by("-period", "-number")[:bills])
+    unpaid = list(account.bills.filter(status=Bill.Status.UNPAID).order_by("period", "number"))
+    past = Visit.objects.filter(account=account).select_related("rep", "window", "ticket", "hall")
+    past = past.prefetch_related(
+        Prefetch("businesses", queryset=Business.objects.select_related("business_type").order_by("pk"))
+    )
+    counts = Visit.objects.filter(account=account).aggregate(n=Count("pk"))
+    open_businesses = list(
+        Business.objects.filter(account=account, status__in=Business.OPEN_STATUSES)
+        .select_related("business_type")
+        .order_by("reply_due", "pk")
+    )
+    open_complaints = list(
+        Complaint.objects.filter(account=account, status__in=Complaint.OPEN_STATUSES)
+        .select_related("owner")
+        .order_by("-is_vip", "received_at")
+    )
+    return AccountPanel(
+        account=account,
+        holder=masked(account.holder),
+        unpaid_bills=unpaid,
+        unpaid_total=sum((b.amount for b in unpaid), start=ZERO),
+        recent_bills=all_bills,
+        visits=list(past.order_by("-started_at")[:visits]),
+        visit_count=counts["n"],
+        open_businesses=open_businesses,
+        open_complaints=open_complaints,
+    )

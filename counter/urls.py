@@ -1,0 +1,16 @@
+"""The counter's pages: each views module lists its own URL patterns (all under /halls/<hall_id>/ or
+/device/ for the rating device)."""
+
+from counter.views import bills, complaints, customers, devices, display, floor, queue, site, workspace
+
+urlpatterns = [
+    *queue.urlpatterns,
+    *display.urlpatterns,
+    *workspace.urlpatterns,
+    *customers.urlpatterns,
+    *bills.urlpatterns,
+    *complaints.urlpatterns,
+    *devices.urlpatterns,
+    *floor.urlpatterns,
+    *site.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""The counter's pages, one module per subject; each module lists its own URL patterns."""

@@ -1,0 +1,3 @@
+"""bills pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""complaints pages."""
+
+urlpatterns: list = []

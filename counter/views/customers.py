@@ -1,0 +1,3 @@
+"""customers pages."""
+
+urlpatterns: list = []

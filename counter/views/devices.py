@@ -1,0 +1,3 @@
+"""devices pages."""
+
+urlpatterns: list = []

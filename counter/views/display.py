@@ -1,0 +1,3 @@
+"""display pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""floor pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""site pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""workspace pages."""
+
+urlpatterns: list = []
