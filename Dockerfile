@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # WeasyPrint's libraries (Pango, HarfBuzz), Chinese fonts for PDFs, and the Postgres client for pg_isready.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk postgresql-client \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk postgresql-client espeak-ng \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

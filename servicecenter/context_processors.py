@@ -1,7 +1,9 @@
 """Header and navigation context: the user's halls, the current hall, its business day, the role menu."""
 
+from django.urls import reverse
 from django.utils import timezone
 
+from servicecenter import navigation
 from servicecenter.clock import business_day
 from servicecenter.roles import Role
 from servicecenter.scoping import access_for, has_hall_perm
@@ -25,5 +27,15 @@ def hall_context(request) -> dict:
             "audit": has_hall_perm(user, hall, "servicecenter.view_auditevent"),
             "api": bool(roles & {Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR}) or user.is_superuser,
         },
+        hall_menu=[
+            {
+                "label": item.label,
+                "url": reverse(item.url_name, kwargs={"hall_id": hall.pk}),
+                "active": getattr(getattr(request, "resolver_match", None), "url_name", None)
+                == item.url_name,
+            }
+            for item in navigation.items()
+            if any(has_hall_perm(user, hall, perm) for perm in item.perms)
+        ],
     )
     return context

@@ -70,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ISSUE_TICKETS,
         *_FLOOR,
         "counter.manage_rating_devices",
+        "counter.manage_screens",
     ],
     Role.SUPERVISOR: [
         *_EVERYONE,
@@ -80,6 +81,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ISSUE_TICKETS,
         *_FLOOR,
         "counter.manage_rating_devices",
+        "counter.manage_screens",
         "counter.import_bills",
         "counter.view_billimport",
     ],

@@ -227,7 +227,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"Role": "servicecenter.roles.Role.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "Role": "servicecenter.roles.Role.choices",
+        "TicketStatus": "counter.models.Ticket.Status",
+        "WindowPostStatus": "counter.models.WindowPost.Status",
+        "BusinessStatus": "counter.models.Business.Status",
+        "AccountStatus": "counter.models.GasAccount.Status",
+        "BillStatus": "counter.models.Bill.Status",
+        "ComplaintStatus": "counter.models.Complaint.Status",
+        "IncidentStatus": "counter.models.Incident.Status",
+        "VisitStep": "counter.models.Visit.Step",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------------

@@ -1,3 +1,263 @@
-"""API: queue."""
+"""API: the queue — categories, issuing tickets, the rep's post, call next, recall, no-show, transfer."""
 
-urlpatterns: list = []
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from counter.errors import CounterError
+from counter.models import Ticket, TicketCategory, WindowPost
+from counter.selectors import queue as queue_selectors
+from counter.services import queue as queue_services
+from servicecenter.api import errors
+from servicecenter.clock import business_day
+from servicecenter.models import Window
+from servicecenter.scoping import get_hall_for_user
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.prefix")
+    window = serializers.IntegerField(source="window.number", allow_null=True, default=None)
+    waited_seconds = serializers.IntegerField(allow_null=True)
+    served_seconds = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "code",
+            "category",
+            "priority",
+            "status",
+            "business_day",
+            "issued_at",
+            "waiting_ahead",
+            "window",
+            "call_count",
+            "first_called_at",
+            "service_started_at",
+            "finished_at",
+            "waited_seconds",
+            "served_seconds",
+        ]
+
+
+class QueueLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="category.pk")
+    prefix = serializers.CharField(source="category.prefix")
+    name = serializers.CharField(source="category.name")
+    waiting = serializers.IntegerField()
+    priority_waiting = serializers.IntegerField()
+    longest_wait_seconds = serializers.IntegerField(allow_null=True)
+
+
+class IssueTicketSerializer(serializers.Serializer):
+    category = serializers.IntegerField(help_text="Ticket category id (see ticket-categories).")
+    priority = serializers.BooleanField(default=False, help_text="VIP or major customer: called first.")
+
+
+class PostSerializer(serializers.ModelSerializer):
+    window = serializers.IntegerField(source="window.number")
+    window_id = serializers.IntegerField()
+    categories = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = WindowPost
+        fields = ["id", "window", "window_id", "status", "categories", "started_at", "ended_at"]
+
+
+class OpenPostSerializer(serializers.Serializer):
+    window = serializers.IntegerField(help_text="Window id.")
+    categories = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Queues to call; empty = all.",
+    )
+
+
+class TransferSerializer(serializers.Serializer):
+    to_window = serializers.IntegerField(required=False, allow_null=True, default=None)
+    to_category = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+def _validated(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _category(hall, pk):
+    return get_object_or_404(TicketCategory, pk=pk, hall=hall) if pk is not None else None
+
+
+def _window(hall, pk):
+    return get_object_or_404(Window, pk=pk, hall=hall) if pk is not None else None
+
+
+class CategoryListView(APIView):
+    @extend_schema(
+        responses={200: QueueLineSerializer(many=True), **errors(401, 403, 404)},
+        summary="The hall's open queues with how many wait and the longest wait",
+    )
+    def get(self, request, hall_id: int):
+        hall = get_hall_for_user(request.user, hall_id, "counter.view_ticket")
+        now = timezone.now()
+        lines = queue_selectors.queue_summary(hall, day=business_day(hall, now), now=now)
+        return Response(QueueLineSerializer(lines, many=True).data)
+
+
+class TicketListView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=Ticket.Status.values)],
+        responses={200: TicketSerializer(many=True), **errors(400, 401, 403, 404)},
+        summary="Today's tickets of the hall, the latest first (at most 200)",
+    )
+    def get(self, request, hall_id: int):
+        hall = get_hall_for_user(request.user, hall_id, "counter.view_ticket")
+        tickets = Ticket.objects.filter(hall=hall, business_day=business_day(hall, timezone.now()))
+        wanted = request.query_params.get("status")
+        if wanted:
+            if wanted not in Ticket.Status.values:
+                raise serializers.ValidationError({"status": _("Unknown status.")})
+            tickets = tickets.filter(status=wanted)
+        tickets = tickets.select_related("category", "window").order_by("-issued_at", "-pk")[:200]
+        return Response(TicketSerializer(tickets, many=True).data)
+
+    @extend_schema(
+        request=IssueTicketSerializer,
+        responses={201: TicketSerializer, **errors(400, 401, 403, 404, 415)},
+        summary="Issue a queue ticket",
+    )
+    def post(self, request, hall_id: int):
+        hall = get_hall_for_user(request.user, hall_id, "counter.add_ticket")
+        data = _validated(IssueTicketSerializer, request)
+        ticket = queue_services.issue_ticket(
+            hall=hall, category=_category(hall, data["category"]), priority=data["priority"], by=request.user
+        )
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
+class PostView(APIView):
+    @extend_schema(
+        responses={200: PostSerializer, **errors(400, 401, 403, 404)},
+        summary="The signed-in rep's post at a window in this hall",
+    )
+    def get(self, request, hall_id: int):
+        hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
+        post = queue_services.current_post(user=request.user, hall=hall)
+        if post is None:
+            raise CounterError(_("Sign on at a window first."), code="no_post")
+        return Response(PostSerializer(post).data)
+
+    @extend_schema(
+        request=OpenPostSerializer,
+        responses={201: PostSerializer, **errors(400, 401, 403, 404, 415)},
+        summary="Sign on at a window",
+    )
+    def post(self, request, hall_id: int):
+        hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
+        data = _validated(OpenPostSerializer, request)
+        categories = [_category(hall, pk) for pk in data["categories"]]
+        post = queue_services.open_post(
+            hall=hall, window=_window(hall, data["window"]), user=request.user, categories=categories
+        )
+        return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
+
+
+def _post_action(action, summary):
+    class PostActionView(APIView):
+        @extend_schema(
+            request=None, responses={200: PostSerializer, **errors(400, 401, 403, 404)}, summary=summary
+        )
+        def post(self, request, hall_id: int):
+            hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
+            return Response(PostSerializer(action(user=request.user, hall=hall)).data)
+
+    PostActionView.__name__ = f"Post{action.__name__.title().replace('_', '')}View"
+    return PostActionView
+
+
+class CallNextView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: TicketSerializer, **errors(400, 401, 403, 404)},
+        summary="Call the next ticket to my window (priority first, then the longest waiting)",
+    )
+    def post(self, request, hall_id: int):
+        hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
+        return Response(TicketSerializer(queue_services.call_next(user=request.user, hall=hall)).data)
+
+
+def _ticket_action(action, summary):
+    class TicketActionView(APIView):
+        @extend_schema(
+            request=None, responses={200: TicketSerializer, **errors(400, 401, 403, 404)}, summary=summary
+        )
+        def post(self, request, hall_id: int, ticket_id: int):
+            hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
+            return Response(TicketSerializer(action(user=request.user, hall=hall, ticket_id=ticket_id)).data)
+
+    TicketActionView.__name__ = f"Ticket{action.__name__.title().replace('_', '')}View"
+    return TicketActionView
+
+
+class TransferTicketView(APIView):
+    @extend_schema(
+        request=TransferSerializer,
+        responses={200: TicketSerializer, **errors(400, 401, 403, 404, 415)},
+        summary="Send a called ticket to another window or queue (it keeps its place)",
+    )
+    def post(self, request, hall_id: int, ticket_id: int):
+        hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
+        data = _validated(TransferSerializer, request)
+        ticket = queue_services.transfer_ticket(
+            user=request.user,
+            hall=hall,
+            ticket_id=ticket_id,
+            to_window=_window(hall, data["to_window"]),
+            to_category=_category(hall, data["to_category"]),
+        )
+        return Response(TicketSerializer(ticket).data)
+
+
+urlpatterns = [
+    path("halls/<int:hall_id>/ticket-categories/", CategoryListView.as_view(), name="api_ticket_categories"),
+    path("halls/<int:hall_id>/tickets/", TicketListView.as_view(), name="api_tickets"),
+    path("halls/<int:hall_id>/post/", PostView.as_view(), name="api_post"),
+    path(
+        "halls/<int:hall_id>/post/pause/",
+        _post_action(queue_services.pause_post, "Pause my window").as_view(),
+        name="api_post_pause",
+    ),
+    path(
+        "halls/<int:hall_id>/post/resume/",
+        _post_action(queue_services.resume_post, "Resume calling at my window").as_view(),
+        name="api_post_resume",
+    ),
+    path(
+        "halls/<int:hall_id>/post/end/",
+        _post_action(queue_services.end_post, "Sign off from my window").as_view(),
+        name="api_post_end",
+    ),
+    path("halls/<int:hall_id>/call-next/", CallNextView.as_view(), name="api_call_next"),
+    path(
+        "halls/<int:hall_id>/tickets/<int:ticket_id>/recall/",
+        _ticket_action(queue_services.recall, "Call the ticket again").as_view(),
+        name="api_ticket_recall",
+    ),
+    path(
+        "halls/<int:hall_id>/tickets/<int:ticket_id>/no-show/",
+        _ticket_action(queue_services.mark_no_show, "Mark the called ticket a no-show").as_view(),
+        name="api_ticket_no_show",
+    ),
+    path(
+        "halls/<int:hall_id>/tickets/<int:ticket_id>/transfer/",
+        TransferTicketView.as_view(),
+        name="api_ticket_transfer",
+    ),
+]

@@ -12,7 +12,7 @@ from counter.models.business import (
 )
 from counter.models.complaints import Complaint, ComplaintEvent
 from counter.models.customers import Bill, BillImport, Customer, GasAccount
-from counter.models.queue import Call, CounterSettings, Ticket, TicketCategory, WindowPost
+from counter.models.queue import Call, CounterSettings, HallScreen, Ticket, TicketCategory, WindowPost
 from counter.models.ratings import Rating, RatingDevice
 from counter.models.sequence import Sequence
 from counter.models.site import (
@@ -42,6 +42,7 @@ __all__ = [
     "CounterSettings",
     "Customer",
     "GasAccount",
+    "HallScreen",
     "Incident",
     "IncidentKind",
     "IncidentStep",

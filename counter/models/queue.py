@@ -236,3 +236,36 @@ class WindowPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.window}"
+
+
+class HallScreen(models.Model):
+    """An unattended screen of the hall — the call display (大屏) or the ticket kiosk — signed in with its own
+    token instead of a staff login (only the token's hash is kept)."""
+
+    class Kind(models.TextChoices):
+        DISPLAY = "display", _("Call display")
+        KIOSK = "kiosk", _("Ticket kiosk")
+
+    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="screens", verbose_name=_("hall"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=50)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("paired at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("paired by")
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["last_seen_at"])
+
+    class Meta:
+        verbose_name = _("hall screen")
+        verbose_name_plural = _("hall screens")
+        permissions = [("manage_screens", _("Can pair and revoke the hall's display and kiosk screens"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Window
 from django.http import Http404
 
 from counter.models import Bill, Business, Complaint, Customer, GasAccount, Visit
@@ -87,14 +87,27 @@ class AccountPanel:
 
 
 def account_panel(account: GasAccount, *, visits: int = 10, bills: int = 12) -> AccountPanel:
-    """The account as the rep sees it: a fixed number of queries, however long its history."""
-    all_bills = list(account.bills.order_by("-period", "-number")[:bills])
-    unpaid = list(account.bills.filter(status=Bill.Status.UNPAID).order_by("period", "number"))
-    past = Visit.objects.filter(account=account).select_related("rep", "window", "ticket", "hall")
-    past = past.prefetch_related(
-        Prefetch("businesses", queryset=Business.objects.select_related("business_type").order_by("pk"))
+    """The account as the rep sees it: five queries, however long its history."""
+    # Every unpaid bill and the latest paid ones, in one query.
+    latest_paid = account.bills.filter(status=Bill.Status.PAID).order_by("-period", "-number")[:bills]
+    bill_rows = list(
+        account.bills.filter(Q(status=Bill.Status.UNPAID) | Q(pk__in=latest_paid.values("pk"))).order_by(
+            "-period", "-number"
+        )
     )
-    counts = Visit.objects.filter(account=account).aggregate(n=Count("pk"))
+    unpaid = sorted(
+        (b for b in bill_rows if b.status == Bill.Status.UNPAID), key=lambda b: (b.period, b.number)
+    )
+    recent = [b for b in bill_rows if b.status != Bill.Status.UNPAID][:bills]
+    past = list(
+        Visit.objects.filter(account=account)
+        .annotate(total=Window(Count("pk")))
+        .select_related("rep", "window", "ticket")
+        .prefetch_related(
+            Prefetch("businesses", queryset=Business.objects.select_related("business_type").order_by("pk"))
+        )
+        .order_by("-started_at")[:visits]
+    )
     open_businesses = list(
         Business.objects.filter(account=account, status__in=Business.OPEN_STATUSES)
         .select_related("business_type")
@@ -110,9 +123,9 @@ def account_panel(account: GasAccount, *, visits: int = 10, bills: int = 12) -> 
         holder=masked(account.holder),
         unpaid_bills=unpaid,
         unpaid_total=sum((b.amount for b in unpaid), start=ZERO),
-        recent_bills=all_bills,
-        visits=list(past.order_by("-started_at")[:visits]),
-        visit_count=counts["n"],
+        recent_bills=recent,
+        visits=past,
+        visit_count=past[0].total if past else 0,
         open_businesses=open_businesses,
         open_complaints=open_complaints,
     )

@@ -35,7 +35,7 @@ def business_type(counter_hall):
 
 @pytest.fixture
 def make_account(db):
-    """make_account(hall, number="1000001", bills=[Decimal(...)], **holder) -> an account with unpaid bills."""
+    """make_account(hall, number, bills=[amounts], **holder) -> an account with unpaid bills."""
 
     def make(hall, number="1000001", *, bills=(), name="张三", id_number="", phone="13812345678", **kwargs):
         holder = customer_services.find_or_register_customer(

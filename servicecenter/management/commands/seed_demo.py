@@ -1,10 +1,14 @@
-"""Demo data for `make run`: one company, two halls, windows, and a user for each role in each hall.
+"""Demo data for `make run`: one company, two halls, windows, a user for each role in each hall, and each
+app's own demo data (its `demo.seed`).
 
 Idempotent: running it again changes nothing that is already there (passwords are not reset).
 """
 
+import importlib
+import importlib.util
 from datetime import time
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -93,6 +97,11 @@ class Command(BaseCommand):
         user, made = self._user(*MANAGER)
         created_users += made
         self._member(user, Role.MANAGER, company, None)
+        # Each app adds its own demo data (configuration, customers …) from its `demo` module, if it has one.
+        for app in apps.get_app_configs():
+            if importlib.util.find_spec(f"{app.name}.demo") is not None:
+                for line in importlib.import_module(f"{app.name}.demo").seed(company=company, by=admin):
+                    self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created_users} new users; password for all: {DEMO_PASSWORD})."

@@ -1,0 +1,104 @@
+"""The queue as people see it: waiting per queue, who is called where, the display's call feed."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+
+from counter.models import Call, Ticket, TicketCategory, WindowPost
+from servicecenter.models import Hall
+
+
+@dataclass
+class QueueLine:
+    category: TicketCategory
+    waiting: int
+    priority_waiting: int
+    longest_wait_seconds: int | None
+
+
+def queue_summary(hall: Hall, *, day: date, now: datetime) -> list[QueueLine]:
+    """Each open queue of the hall: how many wait, and the longest wait so far — one grouped query."""
+    categories = list(TicketCategory.objects.filter(hall=hall, is_active=True).order_by("sort", "prefix"))
+    waiting = Q(tickets__business_day=day, tickets__status=Ticket.Status.WAITING)
+    stats = (
+        TicketCategory.objects.filter(pk__in=[c.pk for c in categories])
+        .annotate(
+            waiting=Count("tickets", filter=waiting),
+            priority_waiting=Count("tickets", filter=waiting & Q(tickets__priority=True)),
+            oldest=Min("tickets__issued_at", filter=waiting),
+        )
+        .values("pk", "waiting", "priority_waiting", "oldest")
+    )
+    by_pk = {row["pk"]: row for row in stats}
+    lines = []
+    for c in categories:
+        row = by_pk.get(c.pk, {})
+        oldest = row.get("oldest")
+        lines.append(
+            QueueLine(
+                category=c,
+                waiting=row.get("waiting", 0),
+                priority_waiting=row.get("priority_waiting", 0),
+                longest_wait_seconds=max(0, int((now - oldest).total_seconds())) if oldest else None,
+            )
+        )
+    return lines
+
+
+def now_serving(hall: Hall, *, day: date) -> list[Ticket]:
+    """Tickets called or being served right now, the latest call first."""
+    return list(
+        Ticket.objects.filter(
+            hall=hall, business_day=day, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING]
+        )
+        .select_related("window", "category", "served_by")
+        .order_by("-last_called_at")
+    )
+
+
+def calls_after(hall: Hall, *, after_id: int, day: date, limit: int = 20) -> list[Call]:
+    """Calls made since the display last looked (oldest first, so that they are announced in order)."""
+    return list(
+        Call.objects.filter(hall=hall, pk__gt=after_id, ticket__business_day=day)
+        .select_related("ticket", "window")
+        .order_by("pk")[:limit]
+    )
+
+
+def last_call_id(hall: Hall) -> int:
+    last = Call.objects.filter(hall=hall).order_by("-pk").values_list("pk", flat=True).first()
+    return last or 0
+
+
+def tickets_today(hall: Hall, *, day: date, limit: int = 30) -> list[Ticket]:
+    return list(
+        Ticket.objects.filter(hall=hall, business_day=day)
+        .select_related("category", "window")
+        .order_by("-issued_at", "-pk")[:limit]
+    )
+
+
+def open_posts(hall: Hall) -> list[WindowPost]:
+    return list(
+        WindowPost.objects.filter(hall=hall)
+        .exclude(status=WindowPost.Status.ENDED)
+        .select_related("window", "user")
+        .order_by("window__number")
+    )
+
+
+def served_today(hall: Hall, *, day: date) -> dict:
+    """Tickets served and no-shows today, with average waiting and service times (seconds)."""
+    wait = ExpressionWrapper(F("first_called_at") - F("issued_at"), output_field=DurationField())
+    service = ExpressionWrapper(F("finished_at") - F("service_started_at"), output_field=DurationField())
+    row = Ticket.objects.filter(hall=hall, business_day=day).aggregate(
+        issued=Count("pk"),
+        served=Count("pk", filter=Q(status=Ticket.Status.DONE)),
+        no_show=Count("pk", filter=Q(status=Ticket.Status.NO_SHOW)),
+        avg_wait=Avg(wait, filter=Q(first_called_at__isnull=False)),
+        avg_service=Avg(service, filter=Q(status=Ticket.Status.DONE)),
+    )
+    for key in ("avg_wait", "avg_service"):
+        row[key] = int(row[key].total_seconds()) if row[key] is not None else None
+    return row

@@ -1,0 +1,62 @@
+"""The hall's unattended screens (call display, ticket kiosk): paired with a token, revoked when lost."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from counter.errors import CounterError
+from counter.models import HallScreen
+from servicecenter.models import Hall, User
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def pair_screen(*, hall: Hall, kind: str, name: str, by: User, at=None) -> tuple[HallScreen, str]:
+    """A new screen and its token; the token is shown once and never stored."""
+    if kind not in HallScreen.Kind.values:
+        raise CounterError(_("Choose the kind of screen."), code="invalid")
+    name = (name or "").strip()
+    if not name:
+        raise CounterError(_("Give the screen a name, e.g. “Lobby display”."), code="invalid")
+    raw = secrets.token_urlsafe(32)
+    screen = HallScreen.objects.create(
+        hall=hall,
+        kind=kind,
+        name=name[:50],
+        token_hash=token_hash(raw),
+        created_at=at or timezone.now(),
+        created_by=by,
+    )
+    return screen, raw
+
+
+@transaction.atomic
+def revoke_screen(*, screen: HallScreen, at=None) -> HallScreen:
+    screen = HallScreen.objects.select_for_update().get(pk=screen.pk)
+    if screen.revoked_at is not None:
+        raise CounterError(_("This screen is already revoked."), code="invalid")
+    screen.revoked_at = at or timezone.now()
+    screen.save(update_fields=["revoked_at"])
+    return screen
+
+
+def screen_for_token(raw: str | None, *, at=None) -> HallScreen | None:
+    """The active screen with this token, or None. Notes when it was last seen (at most once a minute)."""
+    if not raw or len(raw) > 100:
+        return None
+    screen = (
+        HallScreen.objects.select_related("hall__company")
+        .filter(token_hash=token_hash(raw), revoked_at__isnull=True, hall__is_active=True)
+        .first()
+    )
+    if screen is not None:
+        at = at or timezone.now()
+        if screen.last_seen_at is None or (at - screen.last_seen_at).total_seconds() > 60:
+            HallScreen.objects.filter(pk=screen.pk).update(last_seen_at=at)
+    return screen

@@ -1,0 +1,26 @@
+"""The hall menu. Each app registers its pages here when it loads (AppConfig.ready), so that the kernel's
+base template shows them without the kernel knowing the apps."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str  # a URL taking the hall id as its only argument
+    perms: tuple[str, ...]  # shown when the user holds any of them in the current hall
+    order: int
+
+
+_items: list[NavItem] = []
+
+
+def register(label, url_name: str, *, perms: tuple[str, ...], order: int) -> None:
+    if any(item.url_name == url_name for item in _items):
+        return
+    _items.append(NavItem(label, url_name, tuple(perms), order))
+    _items.sort(key=lambda item: item.order)
+
+
+def items() -> list[NavItem]:
+    return list(_items)
