@@ -14,6 +14,8 @@ if [ ! -x .tools/bin/uv ] || ! .tools/bin/uv --version | grep -q "$UV_VERSION"; 
   fi
   .tools/bin/pip install --quiet "uv==$UV_VERSION"
 fi
-# Never download a Python build: use the machine's 3.11.
+# Never download a Python build: use the machine's 3.11, named by its real path (through a shim such as
+# pyenv's, uv would not recognise the venv's interpreter and would rebuild the venv on every run).
+PYTHON=$("$PYTHON" -c 'import os, sys; print(os.path.realpath(sys.executable))')
 export UV_PYTHON_DOWNLOADS=never UV_PYTHON="$PYTHON"
 .tools/bin/uv sync --frozen --quiet
