@@ -44,6 +44,12 @@ class BusinessForm(forms.Form):
                 widget=forms.CheckboxSelectMultiple,
             )
         self.fields = {**type_fields, **self.fields}
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            else:
+                widget.attrs["class"] = "form-control"
 
     def business_data(self) -> dict:
         return {

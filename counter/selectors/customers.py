@@ -100,7 +100,7 @@ def account_panel(account: GasAccount, *, visits: int = 10, bills: int = 12) -> 
     )
     recent = [b for b in bill_rows if b.status != Bill.Status.UNPAID][:bills]
     past = list(
-        Visit.objects.filter(account=account)
+        Visit.objects.filter(account=account, ended_at__isnull=False)
         .annotate(total=Window(Count("pk")))
         .select_related("rep", "window", "ticket")
         .prefetch_related(
