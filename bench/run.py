@@ -2,6 +2,9 @@
 
 foundation — persistent database connections: throughput of a signed-in API page under gunicorn and
 PostgreSQL with CONN_MAX_AGE=0 (a connection per request) against CONN_MAX_AGE=600, side by side in one run.
+accounts_lookup — finding an account among 200,000 by number, phone, ID or name (bench/accounts_lookup.py).
+
+`bench/run.py` runs them all; `bench/run.py accounts_lookup` (or `foundation`) runs one.
 """
 
 import json
@@ -151,6 +154,15 @@ def foundation(env) -> dict:
 
 
 def main() -> None:
+    wanted = sys.argv[1:] or ["foundation", "accounts_lookup"]
+    if "foundation" in wanted:
+        run_foundation()
+    if "accounts_lookup" in wanted:
+        # Its own process and its own throwaway PostgreSQL: it loads 200,000 accounts.
+        subprocess.run([PY, ROOT / "bench" / "accounts_lookup.py"], cwd=ROOT, check=True)
+
+
+def run_foundation() -> None:
     env, services_dir = services()
     env = {**os.environ, **env}
     try:

@@ -87,6 +87,10 @@ class UnmaskedSerializer(serializers.Serializer):
     value = serializers.CharField()
 
 
+class SearchSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=100)
+
+
 class AccountSearchView(APIView):
     @extend_schema(
         parameters=[
@@ -97,12 +101,14 @@ class AccountSearchView(APIView):
                 description="Account number (or its start), mobile, name start or resident ID.",
             )
         ],
-        responses={200: AccountSerializer(many=True), **errors(401, 403, 404)},
+        responses={200: AccountSerializer(many=True), **errors(400, 401, 403, 404)},
         summary="Find accounts (personal data masked; at most 20)",
     )
     def get(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.view_customer")
-        accounts = customer_selectors.search_accounts(hall=hall, query=request.query_params.get("q", ""))
+        query = SearchSerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        accounts = customer_selectors.search_accounts(hall=hall, query=query.validated_data["q"])
         return Response(AccountSerializer(accounts, many=True).data)
 
 

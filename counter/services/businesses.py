@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from counter.errors import CounterError
 from counter.models import (
@@ -36,8 +37,13 @@ WORKFLOW_REQUIRED = {
     Workflow.CONSULTATION: ["topic", "question"],
     Workflow.SUGGESTION: ["content"],
 }
-# Recorded and done on the spot, unless a reply is owed.
-DONE_ON_THE_SPOT = {Workflow.CONSULTATION, Workflow.SUGGESTION}
+# A consultation answered on the spot is done; one without an answer owes a reply by its date. A suggestion
+# always owes the proposer a reply (spec §3.4), given when it is completed.
+DONE_ON_THE_SPOT = {Workflow.CONSULTATION}
+NEEDS_OUTCOME = {
+    Workflow.SUGGESTION: gettext_lazy("Write the reply given to the proposer."),
+    Workflow.CONSULTATION: gettext_lazy("Write the answer given to the customer."),
+}
 
 
 def _clean_value(spec: dict, raw) -> str:
@@ -175,6 +181,8 @@ def record_business(
     on_the_spot = workflow in DONE_ON_THE_SPOT and not (
         workflow == Workflow.CONSULTATION and not cleaned.get("answer")
     )
+    if complete and workflow in NEEDS_OUTCOME and not (outcome.strip() or cleaned.get("answer")):
+        raise CounterError(NEEDS_OUTCOME[workflow], code="invalid")
     if complete and missing:
         raise CounterError(
             _("The documents are incomplete: this business cannot be completed. %(told)s")
@@ -341,10 +349,9 @@ def complete_business(
         )
     if not business.is_open:
         raise CounterError(_("This business is closed."), code="invalid")
-    if business.business_type.workflow == Workflow.CONSULTATION and not (
-        outcome.strip() or business.data.get("answer")
-    ):
-        raise CounterError(_("Write the answer given to the customer."), code="invalid")
+    workflow = business.business_type.workflow
+    if workflow in NEEDS_OUTCOME and not (outcome.strip() or business.data.get("answer")):
+        raise CounterError(NEEDS_OUTCOME[workflow], code="invalid")
     _complete(business, by=by, at=at, outcome=outcome, account_number=account_number, meter_type=meter_type)
     return business
 

@@ -322,3 +322,46 @@ def test_a_visit_ends_only_with_a_business_recorded(counter_hall, business_type,
     ended.ticket.refresh_from_db()
     assert ended.ticket.status == "done" and ended.ticket.served_seconds == 240
     assert ended.rating_requested_at is not None
+
+
+def test_a_suggestion_owes_the_proposer_a_reply(counter_hall, business_type, serve, rep):
+    suggestion = b.record_business(
+        visit=serve(),
+        business_type=business_type("suggestion"),
+        by=rep,
+        data={"content": "建议增加自助缴费机", "proposer_phone": "13812345678"},
+        at=NOW,
+    )
+    assert suggestion.status == Business.Status.ACCEPTED and suggestion.reply_due == date(2026, 11, 30)
+    b.follow_up(business=suggestion, by=rep, note="已请建议人参加服务改进座谈", at=NOW + timedelta(days=1))
+    with pytest.raises(CounterError):
+        b.complete_business(business=suggestion, by=rep, at=NOW + timedelta(days=2))
+    b.complete_business(business=suggestion, by=rep, outcome="已采纳，下月安装", at=NOW + timedelta(days=3))
+    suggestion.refresh_from_db()
+    assert suggestion.status == Business.Status.COMPLETED and suggestion.outcome == "已采纳，下月安装"
+
+
+def test_history_of_an_account_change_through_the_api_names_the_rep(
+    counter_hall, category, make_account, business_type, rep, login
+):
+    account = make_account(counter_hall, "20000001", address="旧地址1号")
+    client = login(rep)
+    client.post(f"/api/v1/halls/{counter_hall.pk}/post/", {"window": counter_hall.windows.first().pk})
+    q.issue_ticket(hall=counter_hall, category=category("B"))
+    ticket = client.post(f"/api/v1/halls/{counter_hall.pk}/call-next/").json()
+    visit = client.post(f"/api/v1/halls/{counter_hall.pk}/tickets/{ticket['id']}/visit/").json()
+    client.post(f"/api/v1/halls/{counter_hall.pk}/visits/{visit['id']}/account/", {"account": account.pk})
+    change = business_type("details_change")
+    response = client.post(
+        f"/api/v1/halls/{counter_hall.pk}/visits/{visit['id']}/businesses/",
+        {
+            "type": "details_change",
+            "data": {"new_address": "新地址8号"},
+            "documents": docs(change),
+            "complete": True,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    latest = account.history.order_by("-history_date").first()
+    assert latest.address == "新地址8号" and latest.history_user == rep
