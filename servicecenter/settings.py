@@ -237,6 +237,9 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatus": "counter.models.Complaint.Status",
         "IncidentStatus": "counter.models.Incident.Status",
         "VisitStep": "counter.models.Visit.Step",
+        "ChecklistKind": "counter.models.ChecklistItem.Kind",
+        "IncidentKind": "counter.models.IncidentKind",
+        "AuditEventKind": "servicecenter.models.AuditEvent.Kind",
     },
 }
 

@@ -10,7 +10,6 @@
   const queue = [];
   let speaking = false;
   let soundOn = false;
-  const windowLabel = document.getElementById("t-window").innerHTML.trim();
   const waitingLabel = document.getElementById("t-waiting").innerHTML.trim();
 
   function chineseVoice() {
@@ -27,6 +26,11 @@
       u.onend = u.onerror = () => resolve();
       window.speechSynthesis.speak(u);
     });
+  }
+
+  // Never wait on a sound for ever (an output device may be missing): go on after a while.
+  function atMost(promise, ms) {
+    return Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms))]);
   }
 
   function playRecording(callId) {
@@ -63,22 +67,21 @@
     const voice = chineseVoice();
     root.dataset.lastAnnounced = call.id;
     for (let i = 0; i < repeat; i++) {
-      let how = "voice";
+      root.dataset.announcements = String((parseInt(root.dataset.announcements, 10) || 0) + 1);
       if (!soundOn) {
-        how = "silent";
+        root.dataset.announcedWith = "silent";
       } else if (voice) {
-        await speakWithVoice(call.speech, voice);
+        root.dataset.announcedWith = "voice";
+        await atMost(speakWithVoice(call.speech, voice), 12000);
       } else {
         try {
-          how = "recording";
-          await playRecording(call.id);
+          root.dataset.announcedWith = "recording";
+          await atMost(playRecording(call.id), 12000);
         } catch (e) {
-          how = "chime";
+          root.dataset.announcedWith = "chime";
           await chime();
         }
       }
-      root.dataset.announcedWith = how;
-      root.dataset.announcements = String((parseInt(root.dataset.announcements, 10) || 0) + 1);
       await new Promise((r) => setTimeout(r, 600));
     }
   }
@@ -107,7 +110,7 @@
         const a = document.createElement("td");
         a.textContent = s.ticket;
         const b = document.createElement("td");
-        b.textContent = s.window + " " + windowLabel;
+        b.textContent = s.window;
         tr.append(a, b);
         return tr;
       })
