@@ -160,7 +160,6 @@ def test_another_halls_workspace_and_tickets_are_not_found(
     counter_hall, other_hall, category, make_member, login
 ):
     from counter.defaults import install_hall_defaults
-
     from tests.factories import WindowFactory
 
     install_hall_defaults(other_hall)
