@@ -27,3 +27,4 @@ class CounterConfig(AppConfig):
         ]
         for order, (label, url_name, perms) in enumerate(menu, start=10):
             navigation.register(label, url_name, perms=perms, order=order)
+        navigation.register_home_panel("counter_home_panel", perms=("counter.view_business",), order=10)

@@ -32,6 +32,7 @@ BUSINESS_TYPES = [
             _f("topic", "咨询主题"),
             _f("question", "咨询问题", "text"),
             _f("answer", "答复内容", "text", required=False),
+            _f("reply_by", "约定答复日期", "date", required=False),
         ],
         3,
     ),

@@ -9,6 +9,7 @@ from counter.views import (
     devices,
     display,
     floor,
+    home,
     queue,
     site,
     workspace,
@@ -24,5 +25,6 @@ urlpatterns = [
     *complaints.urlpatterns,
     *devices.urlpatterns,
     *floor.urlpatterns,
+    *home.urlpatterns,
     *site.urlpatterns,
 ]

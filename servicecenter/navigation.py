@@ -24,3 +24,25 @@ def register(label, url_name: str, *, perms: tuple[str, ...], order: int) -> Non
 
 def items() -> list[NavItem]:
     return list(_items)
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    url_name: str  # a partial taking the hall id, loaded into the hall's home page by htmx
+    perms: tuple[str, ...]
+    order: int
+
+
+_panels: list[HomePanel] = []
+
+
+def register_home_panel(url_name: str, *, perms: tuple[str, ...], order: int) -> None:
+    """A panel of an app on the hall's home page; loaded after the page, so it costs the page nothing."""
+    if any(panel.url_name == url_name for panel in _panels):
+        return
+    _panels.append(HomePanel(url_name, tuple(perms), order))
+    _panels.sort(key=lambda panel: panel.order)
+
+
+def home_panels() -> list[HomePanel]:
+    return list(_panels)

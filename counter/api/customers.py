@@ -1,7 +1,7 @@
 """API: account lookup (masked), the account panel, and unmasking personal data (audited)."""
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -88,27 +88,22 @@ class UnmaskedSerializer(serializers.Serializer):
 
 
 class SearchSerializer(serializers.Serializer):
-    q = serializers.CharField(max_length=100)
+    q = serializers.CharField(
+        max_length=100, help_text="Account number (or its start), phone, start of the name, or resident ID."
+    )
 
 
 class AccountSearchView(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "q",
-                str,
-                required=True,
-                description="Account number (or its start), mobile, name start or resident ID.",
-            )
-        ],
-        responses={200: AccountSerializer(many=True), **errors(400, 401, 403, 404)},
+        request=SearchSerializer,
+        responses={200: AccountSerializer(many=True), **errors(400, 401, 403, 404, 415)},
         summary="Find accounts (personal data masked; at most 20)",
+        description="A POST, so that a resident ID or phone number searched for never appears in a URL.",
     )
-    def get(self, request, hall_id: int):
+    def post(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.view_customer")
-        query = SearchSerializer(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        accounts = customer_selectors.search_accounts(hall=hall, query=query.validated_data["q"])
+        query = _validated(SearchSerializer, request)["q"]
+        accounts = customer_selectors.search_accounts(hall=hall, query=query)
         return Response(AccountSerializer(accounts, many=True).data)
 
 
@@ -120,7 +115,7 @@ class AccountPanelView(APIView):
     def get(self, request, hall_id: int, account_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.view_customer")
         account = customer_selectors.get_account(hall=hall, account_id=account_id)
-        return Response(AccountPanelSerializer(customer_selectors.account_panel(account)).data)
+        return Response(AccountPanelSerializer(customer_selectors.account_panel(account, hall=hall)).data)
 
 
 class UnmaskView(APIView):
@@ -140,7 +135,7 @@ class UnmaskView(APIView):
 
 
 urlpatterns = [
-    path("halls/<int:hall_id>/accounts/", AccountSearchView.as_view(), name="api_accounts"),
+    path("halls/<int:hall_id>/accounts/search/", AccountSearchView.as_view(), name="api_accounts_search"),
     path("halls/<int:hall_id>/accounts/<int:account_id>/", AccountPanelView.as_view(), name="api_account"),
     path("halls/<int:hall_id>/customers/<int:customer_id>/unmask/", UnmaskView.as_view(), name="api_unmask"),
 ]

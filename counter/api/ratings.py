@@ -131,6 +131,19 @@ class RatingListView(generics.ListAPIView):
         return ratings
 
 
+class AcknowledgeAlertView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: RatingSerializer, **errors(400, 401, 403, 404)},
+        summary="The duty manager has seen a “Dissatisfied” alert",
+    )
+    def post(self, request, hall_id: int, rating_id: int):
+        hall = get_hall_for_user(request.user, hall_id, "counter.supervise_business")
+        rating = selectors.rating_in_hall(hall=hall, rating_id=rating_id)
+        rating = services.acknowledge_alert(rating=rating, by=request.user)
+        return Response(RatingSerializer(rating).data)
+
+
 class DeviceRepSerializer(serializers.Serializer):
     display_name = serializers.CharField()
     staff_number = serializers.CharField(allow_null=True)
@@ -201,6 +214,11 @@ class DeviceRatingView(APIView):
 
 urlpatterns = [
     path("halls/<int:hall_id>/ratings/", RatingListView.as_view(), name="api_ratings"),
+    path(
+        "halls/<int:hall_id>/ratings/<int:rating_id>/acknowledge/",
+        AcknowledgeAlertView.as_view(),
+        name="api_rating_acknowledge",
+    ),
     path("device/", DeviceView.as_view(), name="api_device"),
     path("device/ratings/", DeviceRatingView.as_view(), name="api_device_ratings"),
 ]

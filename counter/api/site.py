@@ -167,6 +167,54 @@ class IncidentStepTickView(generics.GenericAPIView):
         return Response(IncidentStepSerializer(step).data)
 
 
+class IncidentStepUntickView(generics.GenericAPIView):
+    queryset = Incident.objects.none()  # for the schema: the rows come from the selectors
+    serializer_class = IncidentStepSerializer
+
+    @extend_schema(
+        request=None,
+        responses={200: IncidentStepSerializer, **errors(400, 401, 403, 404)},
+        summary="Undo the tick of a handling step (the history keeps who ticked it)",
+    )
+    def post(self, request, hall_id: int, incident_id: int, step_id: int):
+        hall = _hall_for_incidents(request, hall_id)
+        incident = selectors.get_incident_for_user(request.user, hall, incident_id)
+        step = selectors.get_step(incident, step_id)
+        if not has_hall_perm(request.user, hall, "counter.manage_site"):
+            raise PermissionDenied
+        return Response(IncidentStepSerializer(services.untick_step(step=step, by=request.user)).data)
+
+
+class IncidentUpdateSerializer(serializers.Serializer):
+    actions = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    people = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    staff_involved = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=50
+    )
+
+
+class IncidentUpdateView(generics.GenericAPIView):
+    queryset = Incident.objects.none()  # for the schema: the rows come from the selectors
+    serializer_class = IncidentUpdateSerializer
+
+    @extend_schema(
+        request=IncidentUpdateSerializer,
+        responses={200: IncidentSerializer, **errors(400, 401, 403, 404, 415)},
+        summary="Record the actions taken and the people involved (fields left out stay as they are)",
+    )
+    def post(self, request, hall_id: int, incident_id: int):
+        hall = _hall_for_incidents(request, hall_id)
+        incident = selectors.get_incident_for_user(request.user, hall, incident_id)
+        if not has_hall_perm(request.user, hall, "counter.manage_site"):
+            raise PermissionDenied
+        serializer = IncidentUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.update_incident(incident=incident, by=request.user, **serializer.validated_data)
+        return Response(
+            IncidentSerializer(selectors.get_incident_for_user(request.user, hall, incident_id)).data
+        )
+
+
 class IncidentCloseView(generics.GenericAPIView):
     queryset = Incident.objects.none()  # for the schema: the rows come from the selectors
     serializer_class = IncidentCloseSerializer
@@ -272,6 +320,16 @@ urlpatterns = [
         "halls/<int:hall_id>/incidents/<int:incident_id>/steps/<int:step_id>/tick/",
         IncidentStepTickView.as_view(),
         name="api_incident_step_tick",
+    ),
+    path(
+        "halls/<int:hall_id>/incidents/<int:incident_id>/steps/<int:step_id>/untick/",
+        IncidentStepUntickView.as_view(),
+        name="api_incident_step_untick",
+    ),
+    path(
+        "halls/<int:hall_id>/incidents/<int:incident_id>/update/",
+        IncidentUpdateView.as_view(),
+        name="api_incident_update",
     ),
     path(
         "halls/<int:hall_id>/incidents/<int:incident_id>/close/",

@@ -78,6 +78,7 @@ class BusinessTypeSerializer(serializers.ModelSerializer):
 
 class BusinessSerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="business_type.code")
+    data = serializers.SerializerMethodField(help_text="The type's fields; ID and phone numbers masked.")
     account_number = serializers.CharField(source="account.number", allow_null=True, default=None)
     documents_seen = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -100,6 +101,10 @@ class BusinessSerializer(serializers.ModelSerializer):
             "accepted_at",
             "closed_at",
         ]
+
+    @staticmethod
+    def get_data(business) -> dict[str, str]:
+        return business_selectors.masked_data(business)
 
 
 class RecordBusinessSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from counter.models import Business
+from counter.validators import mask_id_number, mask_phone
 from servicecenter.models import Hall
 
 
@@ -28,7 +29,7 @@ def recent_closed(hall: Hall, *, limit: int = 30) -> list[Business]:
     return list(
         Business.objects.filter(hall=hall)
         .exclude(status__in=Business.OPEN_STATUSES)
-        .select_related("business_type", "account", "closed_by")
+        .select_related("business_type", "account", "accepted_by", "closed_by")
         .order_by("-closed_at")[:limit]
     )
 
@@ -50,3 +51,30 @@ def get_business(hall: Hall, business_id) -> Business:
         )
     except (Business.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
+
+
+PERSONAL_TYPES = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def masked_data(business: Business) -> dict:
+    """The business's details with resident ID and phone numbers masked, as every screen shows them."""
+    kinds = {spec["name"]: spec.get("type", "line") for spec in business.business_type.fields}
+    return {
+        name: PERSONAL_TYPES[kinds[name]](value) if kinds.get(name) in PERSONAL_TYPES else value
+        for name, value in business.data.items()
+    }
+
+
+def business_details(business: Business) -> list[dict]:
+    """The type's fields that have a value: label, value (masked if personal), and whether it is personal."""
+    data = masked_data(business)
+    return [
+        {
+            "name": spec["name"],
+            "label": spec.get("label") or spec["name"],
+            "value": data[spec["name"]],
+            "personal": spec.get("type") in PERSONAL_TYPES,
+        }
+        for spec in business.business_type.fields
+        if data.get(spec["name"])
+    ]

@@ -32,7 +32,7 @@ def _urgent_first(complaints: QuerySet) -> QuerySet:
 
 def _listed(hall: Hall, now: datetime) -> QuerySet:
     return _with_overdue(
-        Complaint.objects.filter(hall=hall).select_related("owner", "customer", "account"), now
+        Complaint.objects.filter(hall=hall).select_related("owner", "received_by", "customer", "account"), now
     )
 
 

@@ -8,13 +8,26 @@ from django.db.models import Count, Prefetch, Q, Window
 from django.http import Http404
 
 from counter.models import Bill, Business, Complaint, Customer, GasAccount, Visit
-from counter.validators import mask_id_number, mask_phone, normalize_id_number
+from counter.validators import mask_id_number, mask_phone, normalize_id_number, normalize_phone
 from servicecenter.models import Hall
 from servicecenter.money import ZERO
 
 _ID = re.compile(r"^\d{17}[\dXx]$")
 _MOBILE = re.compile(r"^1\d{10}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _DIGITS = re.compile(r"^[\d-]{3,20}$")
+
+
+def _phone_forms(query: str) -> list[str]:
+    """The ways a phone number may be stored, if the query is one: a mobile (also written +86 138 1234 5678),
+    or a landline with or without the hyphen after its area code."""
+    phone = normalize_phone(query)
+    if _MOBILE.match(phone):
+        return [phone]
+    if _LANDLINE.match(phone):
+        digits = phone.replace("-", "")
+        return [digits, f"{digits[:3]}-{digits[3:]}", f"{digits[:4]}-{digits[4:]}"]
+    return []
 
 
 def search_accounts(*, hall: Hall, query: str, limit: int = 20) -> list[GasAccount]:
@@ -30,11 +43,11 @@ def search_accounts(*, hall: Hall, query: str, limit: int = 20) -> list[GasAccou
         accounts = accounts.filter(
             holder__company_id=company_id, holder__id_number=normalize_id_number(query)
         )
-    elif _MOBILE.match(query):
+    elif phones := _phone_forms(query):
         # Two indexed lookups combined by id: an OR across the two tables would walk every account.
         by_number = GasAccount.objects.filter(company_id=company_id, number=query).values("pk")
         by_phone = GasAccount.objects.filter(
-            company_id=company_id, holder__company_id=company_id, holder__phone=query
+            company_id=company_id, holder__company_id=company_id, holder__phone__in=phones
         ).values("pk")
         accounts = accounts.filter(pk__in=by_number.union(by_phone))
     elif _DIGITS.match(query):
@@ -96,8 +109,9 @@ class AccountPanel:
     open_complaints: list[Complaint]
 
 
-def account_panel(account: GasAccount, *, visits: int = 10, bills: int = 12) -> AccountPanel:
-    """The account as the rep sees it: five queries, however long its history."""
+def account_panel(account: GasAccount, *, hall: Hall, visits: int = 10, bills: int = 12) -> AccountPanel:
+    """The account as the rep sees it in this hall: its bills, and this hall's visits and open cases (another
+    hall's work is that hall's). Five queries, however long its history."""
     # Every unpaid bill and the latest paid ones, in one query.
     latest_paid = account.bills.filter(status=Bill.Status.PAID).order_by("-period", "-number")[:bills]
     bill_rows = list(
@@ -110,7 +124,7 @@ def account_panel(account: GasAccount, *, visits: int = 10, bills: int = 12) -> 
     )
     recent = [b for b in bill_rows if b.status != Bill.Status.UNPAID][:bills]
     past = list(
-        Visit.objects.filter(account=account, ended_at__isnull=False)
+        Visit.objects.filter(account=account, hall=hall, ended_at__isnull=False)
         .annotate(total=Window(Count("pk")))
         .select_related("rep", "window", "ticket")
         .prefetch_related(
@@ -119,12 +133,12 @@ def account_panel(account: GasAccount, *, visits: int = 10, bills: int = 12) -> 
         .order_by("-started_at")[:visits]
     )
     open_businesses = list(
-        Business.objects.filter(account=account, status__in=Business.OPEN_STATUSES)
+        Business.objects.filter(account=account, hall=hall, status__in=Business.OPEN_STATUSES)
         .select_related("business_type")
         .order_by("reply_due", "pk")
     )
     open_complaints = list(
-        Complaint.objects.filter(account=account, status__in=Complaint.OPEN_STATUSES)
+        Complaint.objects.filter(account=account, hall=hall, status__in=Complaint.OPEN_STATUSES)
         .select_related("owner")
         .order_by("-is_vip", "received_at")
     )

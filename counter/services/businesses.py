@@ -27,7 +27,8 @@ from counter.models import (
 from counter.services import customers
 from counter.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
 from servicecenter.clock import business_day
-from servicecenter.models import User
+from servicecenter.models import AuditEvent, User
+from servicecenter.services import record_audit_event
 
 # Fields each workflow needs whatever the configuration says (the configuration labels them and may add more).
 WORKFLOW_REQUIRED = {
@@ -40,6 +41,7 @@ WORKFLOW_REQUIRED = {
 # A consultation answered on the spot is done; one without an answer owes a reply by its date. A suggestion
 # always owes the proposer a reply (spec §3.4), given when it is completed.
 DONE_ON_THE_SPOT = {Workflow.CONSULTATION}
+REPAIR_NEEDS_WORK_ORDER = gettext_lazy("Pass the repair to field service with its work order number first.")
 NEEDS_OUTCOME = {
     Workflow.SUGGESTION: gettext_lazy("Write the reply given to the proposer."),
     Workflow.CONSULTATION: gettext_lazy("Write the answer given to the customer."),
@@ -51,6 +53,7 @@ def _clean_value(spec: dict, raw) -> str:
     if not value:
         return ""
     kind = spec.get("type", "line")
+    label = spec.get("label") or spec["name"]
     try:
         if kind == "phone":
             value = normalize_phone(value)
@@ -59,7 +62,10 @@ def _clean_value(spec: dict, raw) -> str:
             value = normalize_id_number(value)
             validate_id_number(value)
         elif kind == "date":
-            parsed = parse_date(value)
+            try:
+                parsed = parse_date(value)
+            except ValueError:  # well formed but no such day, e.g. 2026-02-30
+                parsed = None
             if parsed is None:
                 raise ValidationError(_("Enter a date as YYYY-MM-DD."))
             value = parsed.isoformat()
@@ -72,10 +78,10 @@ def _clean_value(spec: dict, raw) -> str:
             value = value[:2000] if kind == "text" else value[:200]
     except (InvalidOperation, ValueError):
         raise CounterError(
-            _("%(field)s: enter a meter reading (a number, 0 or more).") % {"field": spec["label"]}
+            _("%(field)s: enter a meter reading (a number, 0 or more).") % {"field": label}
         ) from None
     except ValidationError as exc:
-        raise CounterError(f"{spec['label']}: {' '.join(exc.messages)}") from None
+        raise CounterError(f"{label}: {' '.join(exc.messages)}") from None
     return value
 
 
@@ -174,13 +180,19 @@ def record_business(
         status=status,
         data=cleaned,
         missing_documents=missing_note,
-        reply_due=_due(business_type, day),
+        reply_due=date.fromisoformat(cleaned["reply_by"])
+        if cleaned.get("reply_by")
+        else _due(business_type, day),
         accepted_at=at,
         accepted_by=by,
     )
     on_the_spot = workflow in DONE_ON_THE_SPOT and not (
         workflow == Workflow.CONSULTATION and not cleaned.get("answer")
     )
+    if (complete or on_the_spot) and not missing:
+        business.reply_due = None  # done on the spot: no reply is owed
+    if complete and workflow == Workflow.REPAIR:
+        raise CounterError(REPAIR_NEEDS_WORK_ORDER, code="invalid")
     if complete and workflow in NEEDS_OUTCOME and not (outcome.strip() or cleaned.get("answer")):
         raise CounterError(NEEDS_OUTCOME[workflow], code="invalid")
     if complete and missing:
@@ -193,10 +205,36 @@ def record_business(
         business.save()
         if seen_ids:
             business.documents_seen.set(seen_ids)
-        _event(business, BusinessEvent.Kind.ACCEPTED, by, at, missing_note)
+        _event(
+            business,
+            BusinessEvent.Kind.ACCEPTED,
+            by,
+            at,
+            _documents_note(wanted_docs, seen_ids, missing_note),
+        )
         if (complete or on_the_spot) and not missing:
             _complete(business, by=by, at=at, outcome=outcome or cleaned.get("answer", ""))
     return business
+
+
+def _documents_note(documents, seen_ids, note: str = "") -> str:
+    """Which documents were seen, for the business's timeline (its history keeps no many-to-many)."""
+    if not documents:
+        return note
+    seen = "、".join(d.name for d in documents if d.pk in seen_ids) or "—"
+    return f"{_('Documents seen')}: {seen}. {note}".strip()
+
+
+def _open_account_of(business: Business) -> None:
+    """A closed account takes no work but enquiries, even on a business accepted before it closed."""
+    if business.account_id is None:
+        return
+    account = GasAccount.objects.select_for_update().get(pk=business.account_id)
+    if account.is_closed and business.business_type.workflow not in CLOSED_ACCOUNT_WORKFLOWS:
+        raise CounterError(
+            _("Account %(number)s is closed: it takes only enquiries.") % {"number": account.number},
+            code="closed",
+        )
 
 
 def _locked(business: Business) -> Business:
@@ -232,7 +270,7 @@ def supply_documents(*, business: Business, documents_seen, by: User, at=None) -
             business.status = Business.Status.ACCEPTED
             business.missing_documents = ""
             business.save(update_fields=["status", "missing_documents"])
-        _event(business, BusinessEvent.Kind.DOCUMENTS, by, at)
+        _event(business, BusinessEvent.Kind.DOCUMENTS, by, at, _documents_note(list(wanted.values()), seen))
     return business
 
 
@@ -246,6 +284,7 @@ def start_business(*, business: Business, by: User, reference: str = "", note: s
     reference = reference.strip()
     if business.business_type.workflow == Workflow.REPAIR and not reference:
         raise CounterError(_("Enter the field-service work order number."), code="invalid")
+    _open_account_of(business)
     with transaction.atomic(savepoint=False):
         business.status = Business.Status.IN_PROGRESS
         business.reference = reference[:50] or business.reference
@@ -352,6 +391,9 @@ def complete_business(
     workflow = business.business_type.workflow
     if workflow in NEEDS_OUTCOME and not (outcome.strip() or business.data.get("answer")):
         raise CounterError(NEEDS_OUTCOME[workflow], code="invalid")
+    if workflow == Workflow.REPAIR and not business.reference:
+        raise CounterError(REPAIR_NEEDS_WORK_ORDER, code="invalid")
+    _open_account_of(business)
     _complete(business, by=by, at=at, outcome=outcome, account_number=account_number, meter_type=meter_type)
     return business
 
@@ -372,3 +414,19 @@ def reject_business(*, business: Business, by: User, reason: str, at=None) -> Bu
         business.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
         _event(business, BusinessEvent.Kind.REJECTED, by, at, business.outcome)
     return business
+
+
+@transaction.atomic
+def reveal_business_field(*, business: Business, field: str, hall, by: User) -> str:
+    """A personal detail of a business (new holder's ID, contact phone …) in full; the showing is audited."""
+    kinds = {spec["name"]: spec.get("type") for spec in business.business_type.fields}
+    if kinds.get(field) not in ("id_number", "phone") or field not in business.data:
+        raise CounterError(_("This field cannot be shown."), code="invalid")
+    record_audit_event(
+        kind=AuditEvent.Kind.UNMASK,
+        actor=by,
+        hall=hall,
+        subject=business.number,
+        detail={"business_id": business.pk, "field": field},
+    )
+    return business.data[field]

@@ -377,6 +377,11 @@ def escalate(
         raise _forbidden()
     _refuse_closed(complaint)
     _refuse_draft(complaint)
+    if complaint.status == Complaint.Status.RESOLVED:
+        raise CounterError(
+            _("This complaint is resolved and waits for its callback: record the callback instead."),
+            code="invalid",
+        )
     if to not in (Complaint.Escalation.DUTY_MANAGER, Complaint.Escalation.SUPERVISOR):
         raise CounterError(_("Escalate to the duty manager or the supervisor."), code="invalid")
     if ESCALATION_RANK[to] <= ESCALATION_RANK[complaint.escalated_to]:

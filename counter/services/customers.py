@@ -5,13 +5,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import Bill, Customer, GasAccount
-from counter.validators import normalize_id_number, normalize_phone
+from counter.validators import mask_id_number, normalize_id_number, normalize_phone
 from servicecenter.models import AuditEvent, Company, Hall, User
 from servicecenter.services import record_audit_event
 
@@ -35,14 +35,29 @@ def find_or_register_customer(
     if id_number:
         existing = Customer.objects.filter(company=company, id_number=id_number).first()
         if existing is not None:
+            if name and existing.name != name:
+                # A mistyped ID number must not hand an account to somebody else.
+                raise CounterError(
+                    _("Resident ID %(id)s belongs to a customer named %(name)s, not %(typed)s: check the ID.")
+                    % {"id": mask_id_number(id_number), "name": existing.name, "typed": name},
+                    code="invalid",
+                )
             return existing
     customer = Customer(company=company, name=name, id_number=id_number, phone=phone)
     _validated(customer, exclude=["company"])
     if not name:
         raise CounterError(_("Enter the customer's name."), code="invalid")
-    with transaction.atomic(savepoint=False):
-        customer.save()
+    _insert(customer, _("A customer with this resident ID number was registered just now: try again."))
     return customer
+
+
+def _insert(instance, message) -> None:
+    """Save a new row; losing a race to a unique constraint is a refusal with `message`, not a 500."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise CounterError(message, code="conflict") from exc
 
 
 def open_account(
@@ -70,8 +85,7 @@ def open_account(
         opened_on=opened_on,
     )
     _validated(account, exclude=["company", "holder"])
-    with transaction.atomic(savepoint=False):
-        account.save()
+    _insert(account, _("Account number %(number)s is already in use.") % {"number": number})
     return account
 
 

@@ -6,7 +6,7 @@ different tickets, so nobody is called to two windows and no rep waits behind an
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,6 +89,8 @@ def open_post(*, hall: Hall, window: Window, user: User, categories=(), at=None)
     categories = list(categories)
     if any(c.hall_id != hall.pk for c in categories):
         raise CounterError(_("This queue belongs to another hall."), code="not_found")
+    # Lock the window so that two reps signing on at it at once are told, not failed.
+    Window.objects.select_for_update().filter(pk=window.pk).first()
     if WindowPost.objects.filter(user=user).exclude(status=WindowPost.Status.ENDED).exists():
         raise CounterError(_("You are already signed on at a window: sign off there first."), code="invalid")
     taken = WindowPost.objects.filter(window=window).exclude(status=WindowPost.Status.ENDED).first()
@@ -97,7 +99,13 @@ def open_post(*, hall: Hall, window: Window, user: User, categories=(), at=None)
             _("%(window)s is taken by %(user)s.") % {"window": window, "user": taken.user.display_name},
             code="invalid",
         )
-    post = WindowPost.objects.create(hall=hall, window=window, user=user, started_at=at)
+    try:
+        with transaction.atomic():
+            post = WindowPost.objects.create(hall=hall, window=window, user=user, started_at=at)
+    except IntegrityError as exc:  # the same rep signing on at two windows at the same moment
+        raise CounterError(
+            _("You are already signed on at a window: sign off there first."), code="invalid"
+        ) from exc
     if categories:
         post.categories.set(categories)
     return post
@@ -141,6 +149,10 @@ def end_post(*, user: User, hall: Hall, at=None) -> WindowPost:
     post.status = WindowPost.Status.ENDED
     post.ended_at = _now(at)
     post.save(update_fields=["status", "ended_at"])
+    # Tickets sent to this window go back to the hall's queue, keeping their place.
+    for ticket in Ticket.objects.filter(target_window=post.window, status=Ticket.Status.WAITING):
+        ticket.target_window = None
+        ticket.save(update_fields=["target_window"])
     return post
 
 
@@ -268,6 +280,21 @@ def requeue_ticket(*, ticket: Ticket, post: WindowPost, to_window, to_category) 
             raise CounterError(_("The ticket is already at this window."), code="invalid")
         if not to_window.is_active:
             raise CounterError(_("%(window)s is out of service.") % {"window": to_window}, code="invalid")
+        there = (
+            WindowPost.objects.filter(window=to_window)
+            .exclude(status=WindowPost.Status.ENDED)
+            .prefetch_related("categories")
+            .first()
+        )
+        category = to_category or ticket.category
+        if there is None:
+            raise CounterError(_("Nobody is at %(window)s to serve the ticket.") % {"window": to_window})
+        served = [c.pk for c in there.categories.all()]
+        if served and category.pk not in served:
+            raise CounterError(
+                _("%(window)s does not call the queue “%(queue)s”.")
+                % {"window": to_window, "queue": category.name}
+            )
     if to_category is not None and (to_category.hall_id != ticket.hall_id or not to_category.is_active):
         raise CounterError(_("This queue is not open in this hall."), code="invalid")
     with transaction.atomic(savepoint=False):

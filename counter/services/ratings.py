@@ -88,7 +88,7 @@ def device_for_token(raw: str | None, *, at: datetime | None = None) -> RatingDe
     at = _now(at)
     device = (
         RatingDevice.objects.select_related("hall", "window")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, hall__is_active=True)
         .first()
     )
     if device is not None and (device.last_seen_at is None or at - device.last_seen_at >= SEEN_EVERY):

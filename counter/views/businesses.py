@@ -3,9 +3,11 @@ where it is followed up, given its documents, passed on, completed or rejected."
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +16,7 @@ from counter.models import GasAccount, Workflow
 from counter.selectors import businesses as business_selectors
 from counter.services import businesses as business_services
 from servicecenter.clock import business_day
-from servicecenter.scoping import hall_view, has_hall_perm
+from servicecenter.scoping import hall_view, has_hall_perm, int_or_404
 
 
 @hall_view("counter.view_business")
@@ -51,11 +53,8 @@ def business_detail(request, business_id):
             "seen": {d.pk for d in business.documents_seen.all()},
             "documents": list(business.business_type.documents.all()),
             "may_handle": has_hall_perm(request.user, hall, "counter.handle_business"),
-            "fields": [
-                (spec.get("label") or spec["name"], business.data.get(spec["name"]))
-                for spec in business.business_type.fields
-                if business.data.get(spec["name"])
-            ],
+            "fields": business_selectors.business_details(business),
+            "may_unmask": has_hall_perm(request.user, hall, "counter.unmask_customer"),
             "meter_types": GasAccount.MeterType.choices,
             "is_new_connection": business.business_type.workflow == Workflow.NEW_CONNECTION,
             "today": business_day(hall, timezone.now()),
@@ -73,7 +72,7 @@ def business_act(request, business_id):
         if action == "documents":
             business_services.supply_documents(
                 business=business,
-                documents_seen=[int(pk) for pk in data.getlist("documents") if pk.isdigit()],
+                documents_seen=[int_or_404(pk) for pk in data.getlist("documents")],
                 by=user,
             )
             messages.success(request, _("Documents recorded."))
@@ -104,8 +103,27 @@ def business_act(request, business_id):
     return redirect("counter_business", hall_id=hall.pk, business_id=business.pk)
 
 
+@require_POST
+@hall_view("counter.unmask_customer")
+def business_unmask(request, business_id, field):
+    """A masked detail in full, in place (htmx); recorded in the audit log."""
+    business = business_selectors.get_business(request.hall, business_id)
+    try:
+        value = business_services.reveal_business_field(
+            business=business, field=field, hall=request.hall, by=request.user
+        )
+    except CounterError as exc:
+        return HttpResponse(exc.message, status=400)
+    return HttpResponse(format_html('<span class="sc-unmasked" data-testid="unmasked">{}</span>', value))
+
+
 urlpatterns = [
     path("halls/<int:hall_id>/businesses/", business_list, name="counter_businesses"),
     path("halls/<int:hall_id>/businesses/<int:business_id>/", business_detail, name="counter_business"),
     path("halls/<int:hall_id>/businesses/<int:business_id>/act/", business_act, name="counter_business_act"),
+    path(
+        "halls/<int:hall_id>/businesses/<int:business_id>/unmask/<str:field>/",
+        business_unmask,
+        name="counter_business_unmask",
+    ),
 ]

@@ -19,7 +19,8 @@ def may_unmask(user, hall) -> bool:
 @hall_view("counter.view_customer")
 def lookup(request):
     hall = request.hall
-    query = request.GET.get("q", "").strip()
+    # Looked up by POST: a resident ID or phone number must not sit in URLs (logs, history).
+    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
     results = customer_selectors.search_accounts(hall=hall, query=query) if query else []
     return render(
         request,
@@ -35,7 +36,10 @@ def account(request, account_id):
     return render(
         request,
         "counter/customers/account.html",
-        {"panel": customer_selectors.account_panel(account), "may_unmask": may_unmask(request.user, hall)},
+        {
+            "panel": customer_selectors.account_panel(account, hall=hall),
+            "may_unmask": may_unmask(request.user, hall),
+        },
     )
 
 

@@ -22,6 +22,7 @@ from servicecenter.clock import business_day
 from servicecenter.scoping import hall_view, int_or_404
 
 SCREEN_COOKIE = "sc_screen"
+SCREEN_COOKIE_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie; renewed on every visit
 
 
 def _int(value, default=0) -> int:
@@ -128,17 +129,21 @@ def screen_pair(request):
         screen = screen_services.screen_for_token(token)
         if screen is not None:
             response = redirect("counter_screen")
-            response.set_cookie(
-                SCREEN_COOKIE,
-                token,
-                max_age=5 * 365 * 24 * 3600,
-                httponly=True,
-                samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
-            )
+            _keep_paired(response, token)
             return response
         error = _("This token does not belong to an active screen.")
     return render(request, "counter/display/pair.html", {"error": error}, status=403 if error else 200)
+
+
+def _keep_paired(response, token: str) -> None:
+    response.set_cookie(
+        SCREEN_COOKIE,
+        token,
+        max_age=SCREEN_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 def screen(request):
@@ -147,15 +152,18 @@ def screen(request):
         return _not_paired(request)
     hall = screen.hall
     if screen.kind == HallScreen.Kind.KIOSK:
-        return render(
+        response = render(
             request, "counter/display/kiosk.html", {"hall": hall, **queue_context(hall, timezone.now())}
         )
-    return _display(
-        request,
-        hall,
-        feed_url=reverse("counter_screen_feed"),
-        audio_url=reverse("counter_screen_audio", kwargs={"call_id": 0}),
-    )
+    else:
+        response = _display(
+            request,
+            hall,
+            feed_url=reverse("counter_screen_feed"),
+            audio_url=reverse("counter_screen_audio", kwargs={"call_id": 0}),
+        )
+    _keep_paired(response, request.COOKIES[SCREEN_COOKIE])
+    return response
 
 
 def screen_feed(request):

@@ -74,8 +74,9 @@ def workspace(request):
         context["recorded"] = list(visit.businesses.select_related("business_type").order_by("pk"))
         context["may_unmask"] = may_unmask(request.user, hall)
         if visit.account is not None:
-            context["panel"] = customer_selectors.account_panel(visit.account)
-        query = request.GET.get("q", "").strip()
+            context["panel"] = customer_selectors.account_panel(visit.account, hall=hall)
+        # Looked up by POST: a resident ID or phone number must not sit in URLs (logs, history).
+        query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
         if query:
             context["query"] = query
             context["results"] = customer_selectors.search_accounts(hall=hall, query=query)
@@ -264,7 +265,7 @@ def record_business(request, visit_id):
         "may_unmask": may_unmask(request.user, hall),
     }
     if open_visit is not None and open_visit.account is not None:
-        context["panel"] = customer_selectors.account_panel(open_visit.account)
+        context["panel"] = customer_selectors.account_panel(open_visit.account, hall=hall)
     return render(request, "counter/workspace/workspace.html", context, status=400)
 
 

@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from servicecenter import selectors, services
+from servicecenter import navigation, selectors, services
 from servicecenter.errors import KernelError
 from servicecenter.models import AuditEvent, Membership, User
 from servicecenter.roles import Role
@@ -53,7 +54,15 @@ def hall_home(request):
     hall = request.hall
     today = selectors.hall_today(hall, at=timezone.now())
     roles = request.hall_roles
-    context = {"today": today, "roles": roles}
+    context = {
+        "today": today,
+        "roles": roles,
+        "panels": [
+            reverse(panel.url_name, kwargs={"hall_id": hall.pk})
+            for panel in navigation.home_panels()
+            if any(has_hall_perm(request.user, hall, perm) for perm in panel.perms)
+        ],
+    }
     if has_hall_perm(request.user, hall, "servicecenter.view_auditevent"):
         context["recent_events"] = list(selectors.audit_events_for_hall(hall)[:8])
     if Role.MANAGER in roles:

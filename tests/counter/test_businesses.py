@@ -365,3 +365,101 @@ def test_history_of_an_account_change_through_the_api_names_the_rep(
     assert response.status_code == 201
     latest = account.history.order_by("-history_date").first()
     assert latest.address == "新地址8号" and latest.history_user == rep
+
+
+def test_a_mistyped_id_of_somebody_else_does_not_hand_them_the_account(
+    counter_hall, make_account, business_type, serve, rep
+):
+    make_account(counter_hall, "20000009", name="孙八", id_number=ID_NUMBERS[3])
+    account = make_account(counter_hall, "20000001", name="张三")
+    transfer = business_type("transfer")
+    with pytest.raises(CounterError, match="孙八"):
+        b.record_business(
+            visit=serve(account),
+            business_type=transfer,
+            by=rep,
+            data=TRANSFER_DATA,
+            documents_seen=docs(transfer),
+            complete=True,
+            at=NOW,
+        )
+    account.refresh_from_db()
+    assert account.holder.name == "张三" and not Business.objects.exists()
+
+
+def test_a_repair_is_completed_only_after_field_service_has_its_work_order(
+    counter_hall, make_account, business_type, serve, rep
+):
+    visit = serve(make_account(counter_hall, "20000001"))
+    data = {"fault": "漏气", "contact_phone": "13812345678"}
+    with pytest.raises(CounterError):
+        b.record_business(
+            visit=visit, business_type=business_type("repair"), by=rep, data=data, complete=True
+        )
+    repair = b.record_business(visit=visit, business_type=business_type("repair"), by=rep, data=data, at=NOW)
+    with pytest.raises(CounterError):
+        b.complete_business(business=repair, by=rep, outcome="修好了")
+    repair.refresh_from_db()
+    assert repair.status == Business.Status.ACCEPTED
+
+
+def test_work_accepted_before_an_account_closed_cannot_change_it_after(
+    counter_hall, make_account, business_type, serve, rep
+):
+    account = make_account(counter_hall, "20000001", address="旧地址1号")
+    visit = serve(account)
+    change = business_type("details_change")
+    pending = b.record_business(
+        visit=visit,
+        business_type=change,
+        by=rep,
+        documents_seen=docs(change),
+        data={"new_address": "新地址"},
+        at=NOW,
+    )
+    closure = business_type("closure")
+    b.record_business(
+        visit=visit,
+        business_type=closure,
+        by=rep,
+        data={"final_meter_reading": "1"},
+        documents_seen=docs(closure),
+        complete=True,
+        at=NOW,
+    )
+    with pytest.raises(CounterError) as exc:
+        b.complete_business(business=pending, by=rep)
+    assert exc.value.code == "closed"
+    account.refresh_from_db()
+    assert account.address == "旧地址1号"
+
+
+def test_personal_details_of_a_business_are_masked_and_unmasking_is_audited(
+    counter_hall, make_account, business_type, serve, rep, make_member, login
+):
+    from servicecenter.models import AuditEvent
+    from servicecenter.roles import Role
+
+    account = make_account(counter_hall, "20000001")
+    transfer = business_type("transfer")
+    business = b.record_business(
+        visit=serve(account), business_type=transfer, by=rep, data=TRANSFER_DATA, at=NOW
+    )
+    greeter = login(make_member(Role.GREETER, counter_hall))
+    page = greeter.get(f"/halls/{counter_hall.pk}/businesses/{business.pk}/").content.decode()
+    api = greeter.get(f"/api/v1/halls/{counter_hall.pk}/businesses/{business.pk}/").json()
+    for shown in (page, str(api["data"])):
+        assert ID_NUMBERS[3] not in shown and "13700001111" not in shown
+        assert "1101**********1237" in shown and "137****1111" in shown
+    assert (
+        greeter.post(
+            f"/halls/{counter_hall.pk}/businesses/{business.pk}/unmask/new_holder_phone/"
+        ).status_code
+        == 403
+    )
+    from django.test import Client
+
+    supervisor = login(make_member(Role.SUPERVISOR, counter_hall), Client())
+    shown = supervisor.post(f"/halls/{counter_hall.pk}/businesses/{business.pk}/unmask/new_holder_phone/")
+    assert "13700001111" in shown.content.decode()
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.UNMASK, subject=business.number).count() == 1

@@ -176,3 +176,24 @@ def test_a_visit_served_by_a_colleague_cannot_be_touched(
     response = api(colleague).post(url(counter_hall, f"visits/{visit['id']}/end/"))
     assert response.status_code == 403
     assert Visit.objects.get(pk=visit["id"]).ended_at is None
+
+
+def test_duty_manager_acknowledges_an_alert_through_the_api(counter_hall, category, rep, duty_manager, api):
+    from counter.models import Rating
+    from counter.services import queue as q
+    from counter.services import ratings as rating_services
+    from counter.services import visits as v
+
+    window = counter_hall.windows.get(number=1)
+    device, _token = rating_services.pair_device(
+        hall=counter_hall, window=window, name="评价器", by=duty_manager
+    )
+    q.open_post(hall=counter_hall, window=window, user=rep)
+    q.issue_ticket(hall=counter_hall, category=category("C"))
+    ticket = q.call_next(user=rep, hall=counter_hall)
+    visit = v.start_visit(user=rep, hall=counter_hall, ticket_id=ticket.pk)
+    v.request_rating(user=rep, hall=counter_hall, visit_id=visit.pk)
+    rating = rating_services.submit_rating(device=device, visit_id=visit.pk, score=Rating.Score.DISSATISFIED)
+    assert api(rep).post(url(counter_hall, f"ratings/{rating.pk}/acknowledge/")).status_code == 403
+    response = api(duty_manager).post(url(counter_hall, f"ratings/{rating.pk}/acknowledge/"))
+    assert response.status_code == 200 and response.json()["acknowledged_at"]

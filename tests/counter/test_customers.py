@@ -91,7 +91,7 @@ def test_api_shows_personal_data_masked(counter_hall, make_account, rep, login):
     body = login(rep).get(f"/api/v1/halls/{counter_hall.pk}/accounts/{account.pk}/").json()
     assert body["account"]["holder"]["id_number"] == "3301**********1230"
     assert body["account"]["holder"]["phone"] == "138****5678"
-    found = login(rep).get(f"/api/v1/halls/{counter_hall.pk}/accounts/?q=20001234").json()
+    found = login(rep).post(f"/api/v1/halls/{counter_hall.pk}/accounts/search/", {"q": "20001234"}).json()
     assert found[0]["holder"]["phone"] == "138****5678"
 
 
@@ -144,4 +144,48 @@ def test_unmasking_another_companys_customer_is_not_found(counter_hall, make_acc
 
 def test_lookup_page_needs_a_hall_of_the_user(counter_hall, other_hall, make_member, login):
     outsider = make_member(Role.REP, other_hall)
-    assert login(outsider).get(f"/halls/{counter_hall.pk}/customers/?q=1").status_code == 404
+    assert login(outsider).post(f"/halls/{counter_hall.pk}/customers/", {"q": "1"}).status_code == 404
+
+
+def test_searched_numbers_never_appear_in_urls(counter_hall, make_account, rep, login):
+    make_account(counter_hall, "20001234", id_number=ID_NUMBERS[1], phone="13812345678")
+    client = login(rep)
+    page = client.post(f"/halls/{counter_hall.pk}/customers/", {"q": ID_NUMBERS[1]}).content.decode()
+    assert "20001234" in page
+    assert f"q={ID_NUMBERS[1]}" not in page
+    # The old GET form of the lookup no longer searches.
+    assert (
+        "20001234"
+        not in client.get(f"/halls/{counter_hall.pk}/customers/?q={ID_NUMBERS[1]}").content.decode()
+    )
+
+
+def test_account_panel_shows_only_this_halls_visits_and_cases(
+    counter_hall, other_hall, make_account, rep, login
+):
+    from counter.models import Complaint
+
+    account = make_account(counter_hall, "20001234")
+    Complaint.objects.create(
+        hall=other_hall,
+        number="TS-OTHER-1",
+        status="open",
+        channel="phone",
+        account=account,
+        received_at="2026-11-01T10:00:00+08:00",
+        owner=rep,
+    )
+    page = login(rep).get(f"/halls/{counter_hall.pk}/accounts/{account.pk}/").content.decode()
+    assert "TS-OTHER-1" not in page
+
+
+@pytest.mark.parametrize("query", ["13812345678", "+86 138 1234 5678", "138 1234 5678"])
+def test_search_by_mobile_however_it_is_written(counter_hall, make_account, query):
+    make_account(counter_hall, "20001234", phone="13812345678")
+    assert [a.number for a in search_accounts(hall=counter_hall, query=query)] == ["20001234"]
+
+
+@pytest.mark.parametrize("query", ["0571-88001001", "057188001001"])
+def test_search_by_landline_with_or_without_the_hyphen(counter_hall, make_account, query):
+    make_account(counter_hall, "20001234", phone="0571-88001001")
+    assert [a.number for a in search_accounts(hall=counter_hall, query=query)] == ["20001234"]

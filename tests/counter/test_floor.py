@@ -54,15 +54,25 @@ def test_another_halls_floor_is_not_found(counter_hall, other_hall, make_member,
 
 
 def test_menu_shows_what_the_role_may_open(counter_hall, rep, duty_manager, login):
-    rep_page = login(rep).get(f"/halls/{counter_hall.pk}/").content.decode()
-    assert (
-        f"/halls/{counter_hall.pk}/counter/" in rep_page
-        and f"/halls/{counter_hall.pk}/floor/" not in rep_page
-    )
     from django.test import Client
 
+    workspace, floor = f'href="/halls/{counter_hall.pk}/counter/"', f'href="/halls/{counter_hall.pk}/floor/"'
+    rep_page = login(rep).get(f"/halls/{counter_hall.pk}/").content.decode()
+    assert workspace in rep_page and floor not in rep_page
     duty_page = login(duty_manager, Client()).get(f"/halls/{counter_hall.pk}/").content.decode()
-    assert (
-        f"/halls/{counter_hall.pk}/floor/" in duty_page
-        and f"/halls/{counter_hall.pk}/counter/" not in duty_page
-    )
+    assert floor in duty_page and workspace not in duty_page
+
+
+def test_home_page_loads_the_counter_panel_by_role(
+    counter_hall, category, make_member, supervisor, rep, login
+):
+    from django.test import Client
+
+    q.issue_ticket(hall=counter_hall, category=category("A"))
+    sup = login(supervisor, Client())
+    home = sup.get(f"/halls/{counter_hall.pk}/").content.decode()
+    assert f'hx-get="/halls/{counter_hall.pk}/counter/summary/"' in home
+    panel = sup.get(f"/halls/{counter_hall.pk}/counter/summary/").content.decode()
+    assert 'data-testid="attention"' in panel and 'data-testid="my-businesses"' in panel
+    mine = login(rep, Client()).get(f"/halls/{counter_hall.pk}/counter/summary/").content.decode()
+    assert 'data-testid="my-businesses"' in mine and 'data-testid="attention"' not in mine

@@ -163,7 +163,7 @@ def test_acting_on_another_windows_ticket_is_refused(counter_hall, category, rep
 
 def test_one_open_post_per_window_and_per_rep(counter_hall, rep, at_window, make_member):
     other = make_member(Role.REP, counter_hall)
-    with pytest.raises(CounterError, match="taken"):
+    with pytest.raises(CounterError, match=rep.display_name):
         q.open_post(hall=counter_hall, window=counter_hall.windows.get(number=1), user=other)
     with pytest.raises(CounterError):
         q.open_post(hall=counter_hall, window=counter_hall.windows.get(number=2), user=rep)
@@ -227,3 +227,30 @@ def test_two_reps_calling_at_once_never_get_the_same_ticket(hall, make_member):
     assert len(set(ticket_ids)) == 60, "a ticket was called to two windows"
     assert Call.objects.count() == 60
     assert set(Ticket.objects.values_list("status", flat=True)) == {Ticket.Status.DONE}
+
+
+def test_a_ticket_is_not_sent_to_a_window_nobody_serves(counter_hall, category, rep, at_window, make_member):
+    q.issue_ticket(hall=counter_hall, category=category("A"), at=MORNING)
+    ticket = q.call_next(user=rep, hall=counter_hall, at=MORNING)
+    with pytest.raises(CounterError):
+        q.transfer_ticket(
+            user=rep, hall=counter_hall, ticket_id=ticket.pk, to_window=counter_hall.windows.get(number=3)
+        )
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.CALLED and ticket.target_window is None
+
+
+def test_tickets_waiting_for_a_window_go_back_to_the_queue_when_its_rep_signs_off(
+    counter_hall, category, rep, at_window, make_member
+):
+    other = make_member(Role.REP, counter_hall)
+    q.open_post(hall=counter_hall, window=counter_hall.windows.get(number=3), user=other)
+    q.issue_ticket(hall=counter_hall, category=category("A"), at=MORNING)
+    ticket = q.call_next(user=rep, hall=counter_hall, at=MORNING)
+    q.transfer_ticket(
+        user=rep, hall=counter_hall, ticket_id=ticket.pk, to_window=counter_hall.windows.get(number=3)
+    )
+    q.end_post(user=other, hall=counter_hall)
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.WAITING and ticket.target_window is None
+    assert q.call_next(user=rep, hall=counter_hall, at=MORNING).pk == ticket.pk

@@ -355,3 +355,30 @@ def test_checklist_list_queries_do_not_grow(
     with django_assert_max_num_queries(5):
         body = client.get(checklists_url(counter_hall)).json()
     assert body["count"] == 2 * days
+
+
+def test_duty_manager_records_actions_and_unticks_a_step_through_the_api(
+    counter_hall, rep, duty_manager, api
+):
+    incident = report(counter_hall, rep)
+    step = incident.steps.first()
+    client = api(duty_manager)
+    assert client.post(incidents_url(counter_hall, f"{incident.pk}/steps/{step.pk}/tick/")).status_code == 200
+    undone = client.post(incidents_url(counter_hall, f"{incident.pk}/steps/{step.pk}/untick/"))
+    assert undone.status_code == 200
+    step.refresh_from_db()
+    assert step.done_at is None
+    updated = client.post(
+        incidents_url(counter_hall, f"{incident.pk}/update/"),
+        {"actions": "启用应急照明", "staff_involved": [rep.pk]},
+        format="json",
+    )
+    assert updated.status_code == 200
+    incident.refresh_from_db()
+    assert incident.actions == "启用应急照明" and list(incident.staff_involved.all()) == [rep]
+    assert incident.history.first().history_user == duty_manager
+    # A rep reported it but may not change it.
+    refused = api(rep).post(
+        incidents_url(counter_hall, f"{incident.pk}/update/"), {"actions": "x"}, format="json"
+    )
+    assert refused.status_code == 403
