@@ -1,9 +1,12 @@
 """The rating devices: the supervisor's page to pair and revoke them, and the customer-facing device itself
 (客户评价器), which signs in with its own token (a long-lived cookie), not as a member of staff."""
 
+import mimetypes
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -167,10 +170,27 @@ def device_rate(request):
     return render(request, template, _screen_context(request, device, state="thanks"))
 
 
+@never_cache
+def device_photo(request):
+    """The photo of the rep now serving at the device's window. Served here, not from MEDIA_URL: staff
+    photos are not public files, and production serves no media directory."""
+    device = _device(request)
+    if device is None:
+        return _not_paired(request)
+    rep = services.device_screen(device, at=timezone.now()).rep
+    if rep is None or not rep.photo:
+        raise Http404
+    try:
+        return FileResponse(rep.photo.open("rb"), content_type=mimetypes.guess_type(rep.photo.name)[0])
+    except FileNotFoundError:
+        raise Http404 from None
+
+
 urlpatterns = [
     path("halls/<int:hall_id>/devices/", devices, name="counter_devices"),
     path("device/", device_home, name="counter_device"),
     path("device/pair/", device_pair, name="counter_device_pair"),
     path("device/screen/", device_screen, name="counter_device_screen"),
     path("device/rate/", device_rate, name="counter_device_rate"),
+    path("device/photo/", device_photo, name="counter_device_photo"),
 ]

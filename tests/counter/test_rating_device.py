@@ -118,7 +118,7 @@ def test_the_device_shows_the_reps_photo_when_there_is_one(counter_hall, rep, pa
     _device, token = paired_device()
     serve(rep, ask=False)
     text = tablet(token).get("/device/screen/").content.decode()
-    assert 'class="sc-device-photo" src="/media/staff/lina.jpg"' in text
+    assert f'class="sc-device-photo" src="/device/photo/?rep={rep.pk}"' in text
 
 
 def test_the_four_buttons_appear_when_the_rep_asks_for_the_rating(counter_hall, rep, paired_device, serve):
@@ -356,3 +356,29 @@ def test_device_manage_page_query_budget(
     with django_assert_max_num_queries(6):
         response = client.get(f"/halls/{counter_hall.pk}/devices/")
     assert [row.device is not None for row in response.context["rows"]] == [True, True, True]
+
+
+def test_device_shows_the_serving_reps_photo_without_a_public_media_url(
+    counter_hall, rep, duty_manager, category, client, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+    from django.test import Client
+
+    from counter.services import queue as q
+    from counter.services import ratings as rating_services
+
+    settings.MEDIA_ROOT = tmp_path
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    rep.photo.save("li-na.png", ContentFile(png))
+    window = counter_hall.windows.get(number=2)
+    _device, token = rating_services.pair_device(
+        hall=counter_hall, window=window, name="2号", by=duty_manager
+    )
+    tablet = Client()
+    tablet.get(f"/device/pair/?token={token}")
+    assert tablet.get("/device/photo/").status_code == 404  # nobody serves at the window yet
+    q.open_post(hall=counter_hall, window=window, user=rep)
+    assert 'src="/device/photo/' in tablet.get("/device/screen/").content.decode()
+    photo = tablet.get("/device/photo/")
+    assert photo.status_code == 200 and b"".join(photo.streaming_content) == png
+    assert Client().get("/device/photo/").status_code == 403
