@@ -155,3 +155,18 @@ def test_only_supervisors_and_duty_managers_pair_screens(counter_hall, make_memb
     )
     assert response.status_code == 403
     assert not HallScreen.objects.exists()
+
+
+def test_greeter_sees_the_documents_each_business_needs(counter_hall, greeter, login):
+    page = login(greeter).get(f"/halls/{counter_hall.pk}/queue/").content.decode()
+    assert "过户" in page and "房产过户证明" in page and "欠费结清" in page
+
+
+def test_greeter_page_costs_the_same_with_more_tickets(
+    counter_hall, category, greeter, login, django_assert_max_num_queries
+):
+    client = login(greeter)
+    for _ in range(40):
+        q.issue_ticket(hall=counter_hall, category=category("A"))
+    with django_assert_max_num_queries(10):
+        assert client.get(f"/halls/{counter_hall.pk}/queue/").status_code == 200
