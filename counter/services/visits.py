@@ -99,9 +99,10 @@ def end_visit(*, user: User, hall: Hall, visit_id: int, at=None) -> Visit:
     """The customer leaves: the visit needs at least one business recorded; the ticket is served."""
     at = at or timezone.now()
     visit = _my_visit(user=user, hall=hall, visit_id=visit_id)
-    if not visit.businesses.exists():
+    if not (visit.businesses.exists() or visit.complaints.exists()):
         raise CounterError(
-            _("Record at least one business (a consultation counts) before ending the visit."), code="invalid"
+            _("Record at least one business (a consultation or a complaint counts) before ending the visit."),
+            code="invalid",
         )
     visit.ended_at = at
     fields = ["ended_at"]

@@ -72,6 +72,7 @@ def workspace(request):
     if visit is not None:
         context["business_types"] = _counter_types()
         context["recorded"] = list(visit.businesses.select_related("business_type").order_by("pk"))
+        context["complaints"] = list(visit.complaints.order_by("pk"))
         context["may_unmask"] = may_unmask(request.user, hall)
         if visit.account is not None:
             context["panel"] = customer_selectors.account_panel(visit.account, hall=hall)
@@ -262,6 +263,7 @@ def record_business(request, visit_id):
         "business_type": business_type,
         "business_form": form,
         "recorded": list(visit.businesses.select_related("business_type").order_by("pk")),
+        "complaints": list(visit.complaints.order_by("pk")),
         "may_unmask": may_unmask(request.user, hall),
     }
     if open_visit is not None and open_visit.account is not None:

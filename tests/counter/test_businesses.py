@@ -463,3 +463,21 @@ def test_personal_details_of_a_business_are_masked_and_unmasking_is_audited(
     shown = supervisor.post(f"/halls/{counter_hall.pk}/businesses/{business.pk}/unmask/new_holder_phone/")
     assert "13700001111" in shown.content.decode()
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.UNMASK, subject=business.number).count() == 1
+
+
+def test_a_visit_for_a_complaint_alone_can_end(counter_hall, serve, rep):
+    from counter.services import complaints as complaint_services
+
+    visit = serve()
+    complaint_services.receive_complaint(
+        hall=counter_hall,
+        by=rep,
+        channel="counter",
+        category="service",
+        cause="emotional",
+        description="上次排队太久",
+        visit=visit,
+        at=NOW,
+    )
+    ended = v.end_visit(user=rep, hall=counter_hall, visit_id=visit.pk, at=NOW + timedelta(minutes=3))
+    assert ended.ended_at is not None
