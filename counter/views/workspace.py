@@ -32,18 +32,21 @@ STEPS = Visit.Step.choices
 
 
 def _current(request):
-    """The rep's post, the ticket at their window and its open visit — three queries."""
+    """The rep's post, the open visit at their window and its ticket (or the ticket called there, while the
+    customer is on their way) — at most three queries."""
     post = queue_services.current_post(user=request.user, hall=request.hall)
     if post is None:
         return None, None, None
+    visit = (
+        Visit.objects.filter(window=post.window, ended_at__isnull=True)
+        .select_related("account__holder", "ticket__category")
+        .first()
+    )
+    if visit is not None and visit.ticket is not None and visit.ticket.status == Ticket.Status.SERVING:
+        return post, visit.ticket, visit
     ticket = (
         Ticket.objects.filter(window=post.window, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING])
         .select_related("category")
-        .first()
-    )
-    visit = (
-        Visit.objects.filter(window=post.window, ended_at__isnull=True)
-        .select_related("account__holder", "ticket")
         .first()
     )
     return post, ticket, visit
