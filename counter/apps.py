@@ -21,10 +21,14 @@ class CounterConfig(AppConfig):
                 "counter_site",
                 ("counter.manage_site", "counter.view_incident", "counter.report_incident"),
             ),
-            (_("Bills"), "counter_bill_import", ("counter.import_bills",)),
-            (_("Screens"), "counter_screens", ("counter.manage_screens",)),
+        ]
+        manage = [
+            (_("Bill import"), "counter_bill_import", ("counter.import_bills",)),
+            (_("Hall screens"), "counter_screens", ("counter.manage_screens",)),
             (_("Rating devices"), "counter_devices", ("counter.manage_rating_devices",)),
         ]
         for order, (label, url_name, perms) in enumerate(menu, start=10):
             navigation.register(label, url_name, perms=perms, order=order)
+        for order, (label, url_name, perms) in enumerate(manage, start=50):
+            navigation.register(label, url_name, perms=perms, order=order, group="manage")
         navigation.register_home_panel("counter_home_panel", perms=("counter.view_business",), order=10)

@@ -27,15 +27,18 @@ def hall_context(request) -> dict:
             "audit": has_hall_perm(user, hall, "servicecenter.view_auditevent"),
             "api": bool(roles & {Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR}) or user.is_superuser,
         },
-        hall_menu=[
-            {
-                "label": item.label,
-                "url": reverse(item.url_name, kwargs={"hall_id": hall.pk}),
-                "active": getattr(getattr(request, "resolver_match", None), "url_name", None)
-                == item.url_name,
-            }
-            for item in navigation.items()
-            if any(has_hall_perm(user, hall, perm) for perm in item.perms)
-        ],
     )
+    current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    menu = [
+        {
+            "label": item.label,
+            "url": reverse(item.url_name, kwargs={"hall_id": hall.pk}),
+            "active": current == item.url_name,
+            "group": item.group,
+        }
+        for item in navigation.items()
+        if any(has_hall_perm(user, hall, perm) for perm in item.perms)
+    ]
+    context["hall_menu"] = [item for item in menu if item["group"] == "main"]
+    context["manage_menu"] = [item for item in menu if item["group"] != "main"]
     return context

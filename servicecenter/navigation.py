@@ -10,15 +10,16 @@ class NavItem:
     url_name: str  # a URL taking the hall id as its only argument
     perms: tuple[str, ...]  # shown when the user holds any of them in the current hall
     order: int
+    group: str = "main"  # "main": in the bar; "manage": in the Manage menu with the hall's settings
 
 
 _items: list[NavItem] = []
 
 
-def register(label, url_name: str, *, perms: tuple[str, ...], order: int) -> None:
+def register(label, url_name: str, *, perms: tuple[str, ...], order: int, group: str = "main") -> None:
     if any(item.url_name == url_name for item in _items):
         return
-    _items.append(NavItem(label, url_name, tuple(perms), order))
+    _items.append(NavItem(label, url_name, tuple(perms), order, group))
     _items.sort(key=lambda item: item.order)
 
 
