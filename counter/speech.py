@@ -53,10 +53,6 @@ def announcement_display(ticket_code: str, window_number: int) -> str:
     return f"请{ticket_code}号到{window_number}号窗口办理业务"
 
 
-def espeak_available() -> bool:
-    return shutil.which("espeak-ng") is not None
-
-
 def synthesize(text: str) -> bytes | None:
     """A WAV of the text in espeak-ng's Mandarin voice (cached), or None where espeak-ng is not installed."""
     key = "speech:" + hashlib.sha256(text.encode()).hexdigest()

@@ -149,7 +149,7 @@ class PostView(APIView):
     )
     def get(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
-        post = queue_services.current_post(user=request.user, hall=hall)
+        post = queue_selectors.current_post(user=request.user, hall=hall)
         if post is None:
             raise CounterError(_("Sign on at a window first."), code="no_post")
         return Response(PostSerializer(post).data)

@@ -77,6 +77,9 @@ class Ticket(models.Model):
         DONE = "done", _("Served")
         NO_SHOW = "no_show", _("No-show")
 
+    # Called to a window, or being served there.
+    AT_WINDOW_STATUSES = (Status.CALLED, Status.SERVING)
+
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("hall"))
     business_day = models.DateField(_("business day"))
     category = models.ForeignKey(
@@ -189,6 +192,12 @@ class Call(models.Model):
         return f"{self.ticket} → {self.window}"
 
 
+class WindowPostQuerySet(models.QuerySet):
+    def active(self):
+        """Posts not ended (open or paused) — the condition of the one-post-per-window/rep indexes."""
+        return self.exclude(status=WindowPost.Status.ENDED)
+
+
 class WindowPost(models.Model):
     """A rep signed on at a window: open (calling), paused, or ended. One open post per window and per rep."""
 
@@ -217,6 +226,8 @@ class WindowPost(models.Model):
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = WindowPostQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("window post")

@@ -22,16 +22,11 @@ class WindowState:
 
 def window_states(hall: Hall, *, day: date) -> list[WindowState]:
     windows = list(hall.windows.filter(is_active=True).order_by("number"))
-    posts = {
-        p.window_id: p
-        for p in WindowPost.objects.filter(hall=hall)
-        .exclude(status=WindowPost.Status.ENDED)
-        .select_related("user")
-    }
+    posts = {p.window_id: p for p in WindowPost.objects.filter(hall=hall).active().select_related("user")}
     tickets = {
         t.window_id: t
         for t in Ticket.objects.filter(
-            hall=hall, business_day=day, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING]
+            hall=hall, business_day=day, status__in=Ticket.AT_WINDOW_STATUSES
         ).select_related("category")
     }
     visits = {v.window_id: v for v in Visit.objects.filter(hall=hall, ended_at__isnull=True)}

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
 
-from counter.models import Call, Ticket, TicketCategory, WindowPost
-from servicecenter.models import Hall
+from counter.models import Call, CounterSettings, Ticket, TicketCategory, Visit, WindowPost
+from servicecenter.models import Hall, User, Window
 
 
 @dataclass
@@ -15,6 +15,40 @@ class QueueLine:
     waiting: int
     priority_waiting: int
     longest_wait_seconds: int | None
+
+
+def counter_settings(hall: Hall) -> CounterSettings:
+    """The hall's queue settings, or the defaults (unsaved) while it has none."""
+    try:
+        return hall.counter_settings
+    except CounterSettings.DoesNotExist:
+        return CounterSettings(hall=hall)
+
+
+def current_post(*, user: User, hall: Hall, lock: bool = False) -> WindowPost | None:
+    """The rep's post (open or paused) in this hall, with its window."""
+    posts = WindowPost.objects.filter(user=user, hall=hall).active()
+    if lock:
+        posts = posts.select_for_update(of=("self",))
+    return posts.select_related("window").first()
+
+
+def ticket_at_window(window: Window) -> Ticket | None:
+    """The ticket called to the window or being served there."""
+    return (
+        Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW_STATUSES)
+        .select_related("category")
+        .first()
+    )
+
+
+def open_visit_at(window: Window) -> Visit | None:
+    """The visit going on at the window, with its account's holder and its ticket."""
+    return (
+        Visit.objects.filter(window=window, ended_at__isnull=True)
+        .select_related("account__holder", "ticket__category")
+        .first()
+    )
 
 
 def queue_summary(hall: Hall, *, day: date, now: datetime) -> list[QueueLine]:
@@ -49,9 +83,7 @@ def queue_summary(hall: Hall, *, day: date, now: datetime) -> list[QueueLine]:
 def now_serving(hall: Hall, *, day: date) -> list[Ticket]:
     """Tickets called or being served right now, the latest call first."""
     return list(
-        Ticket.objects.filter(
-            hall=hall, business_day=day, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING]
-        )
+        Ticket.objects.filter(hall=hall, business_day=day, status__in=Ticket.AT_WINDOW_STATUSES)
         .select_related("window", "category", "served_by")
         .order_by("-last_called_at")
     )
@@ -76,15 +108,6 @@ def tickets_today(hall: Hall, *, day: date, limit: int = 30) -> list[Ticket]:
         Ticket.objects.filter(hall=hall, business_day=day)
         .select_related("category", "window")
         .order_by("-issued_at", "-pk")[:limit]
-    )
-
-
-def open_posts(hall: Hall) -> list[WindowPost]:
-    return list(
-        WindowPost.objects.filter(hall=hall)
-        .exclude(status=WindowPost.Status.ENDED)
-        .select_related("window", "user")
-        .order_by("window__number")
     )
 
 

@@ -12,17 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
-from counter.models import Call, CounterSettings, Sequence, Ticket, TicketCategory, WindowPost
+from counter.models import Call, Sequence, Ticket, TicketCategory, WindowPost
+from counter.selectors import queue as queue_selectors
 from servicecenter.clock import business_day
 from servicecenter.models import Hall, User, Window
-
-
-def counter_settings(hall: Hall) -> CounterSettings:
-    """The hall's queue settings, or the defaults (unsaved) while it has none."""
-    try:
-        return hall.counter_settings
-    except CounterSettings.DoesNotExist:
-        return CounterSettings(hall=hall)
 
 
 def _now(at: datetime | None) -> datetime:
@@ -60,19 +53,8 @@ def issue_ticket(
     )
 
 
-def _post_of(user: User, hall: Hall, *, lock: bool = False) -> WindowPost | None:
-    posts = WindowPost.objects.filter(user=user, hall=hall).exclude(status=WindowPost.Status.ENDED)
-    if lock:
-        posts = posts.select_for_update()
-    return posts.select_related("window").first()
-
-
-def current_post(*, user: User, hall: Hall) -> WindowPost | None:
-    return _post_of(user, hall)
-
-
 def require_post(user: User, hall: Hall) -> WindowPost:
-    post = _post_of(user, hall, lock=True)
+    post = queue_selectors.current_post(user=user, hall=hall, lock=True)
     if post is None:
         raise CounterError(_("Sign on at a window first."), code="no_post")
     return post
@@ -91,9 +73,9 @@ def open_post(*, hall: Hall, window: Window, user: User, categories=(), at=None)
         raise CounterError(_("This queue belongs to another hall."), code="not_found")
     # Lock the window so that two reps signing on at it at once are told, not failed.
     Window.objects.select_for_update().filter(pk=window.pk).first()
-    if WindowPost.objects.filter(user=user).exclude(status=WindowPost.Status.ENDED).exists():
+    if WindowPost.objects.filter(user=user).active().exists():
         raise CounterError(_("You are already signed on at a window: sign off there first."), code="invalid")
-    taken = WindowPost.objects.filter(window=window).exclude(status=WindowPost.Status.ENDED).first()
+    taken = WindowPost.objects.filter(window=window).active().first()
     if taken is not None:
         raise CounterError(
             _("%(window)s is taken by %(user)s.") % {"window": window, "user": taken.user.display_name},
@@ -109,14 +91,6 @@ def open_post(*, hall: Hall, window: Window, user: User, categories=(), at=None)
     if categories:
         post.categories.set(categories)
     return post
-
-
-def _ticket_at_window(window: Window) -> Ticket | None:
-    return (
-        Ticket.objects.filter(window=window, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING])
-        .select_related("category")
-        .first()
-    )
 
 
 @transaction.atomic
@@ -139,7 +113,7 @@ def resume_post(*, user: User, hall: Hall) -> WindowPost:
 def end_post(*, user: User, hall: Hall, at=None) -> WindowPost:
     """Sign off. Refused while a customer is called or being served at the window: nothing is left behind."""
     post = require_post(user, hall)
-    current = _ticket_at_window(post.window)
+    current = queue_selectors.ticket_at_window(post.window)
     if current is not None:
         raise CounterError(
             _("Ticket %(ticket)s is still at your window: finish, transfer or mark it no-show first.")
@@ -163,7 +137,7 @@ def call_next(*, user: User, hall: Hall, at=None) -> Ticket:
     post = require_post(user, hall)
     if post.status == WindowPost.Status.PAUSED:
         raise CounterError(_("Your window is paused: resume it to call."), code="invalid")
-    current = _ticket_at_window(post.window)
+    current = queue_selectors.ticket_at_window(post.window)
     if current is not None:
         raise CounterError(
             _("Ticket %(ticket)s is still at your window.") % {"ticket": current.code}, code="invalid"
@@ -235,7 +209,7 @@ def mark_no_show(*, user: User, hall: Hall, ticket_id: int, at=None) -> Ticket:
     _post, ticket = ticket_at_my_window(
         user=user, hall=hall, ticket_id=ticket_id, statuses=[Ticket.Status.CALLED]
     )
-    needed = counter_settings(hall).no_show_after_calls
+    needed = queue_selectors.counter_settings(hall).no_show_after_calls
     if ticket.call_count < needed:
         raise CounterError(
             _(
@@ -280,12 +254,7 @@ def requeue_ticket(*, ticket: Ticket, post: WindowPost, to_window, to_category) 
             raise CounterError(_("The ticket is already at this window."), code="invalid")
         if not to_window.is_active:
             raise CounterError(_("%(window)s is out of service.") % {"window": to_window}, code="invalid")
-        there = (
-            WindowPost.objects.filter(window=to_window)
-            .exclude(status=WindowPost.Status.ENDED)
-            .prefetch_related("categories")
-            .first()
-        )
+        there = WindowPost.objects.filter(window=to_window).active().prefetch_related("categories").first()
         category = to_category or ticket.category
         if there is None:
             raise CounterError(_("Nobody is at %(window)s to serve the ticket.") % {"window": to_window})

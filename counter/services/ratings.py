@@ -142,12 +142,7 @@ def device_screen(device: RatingDevice, *, at: datetime | None = None) -> Device
     """The device's screen in two queries, whatever the hall's history."""
     at = _now(at)
     visit = pending_visit(device, at=at)
-    post = (
-        WindowPost.objects.filter(window_id=device.window_id)
-        .exclude(status=WindowPost.Status.ENDED)
-        .select_related("user")
-        .first()
-    )
+    post = WindowPost.objects.filter(window_id=device.window_id).active().select_related("user").first()
     rep = visit.rep if visit is not None else (post.user if post is not None else None)
     return DeviceScreen(
         device=device,

@@ -9,13 +9,9 @@ from counter.errors import CounterError
 from counter.models import GasAccount, Ticket, Visit
 from counter.services.queue import requeue_ticket, require_post, ticket_at_my_window
 from servicecenter.clock import business_day
-from servicecenter.models import Hall, User, Window
+from servicecenter.models import Hall, User
 
 STEP_ORDER = [step for step, _label in Visit.Step.choices]
-
-
-def open_visit_at(window: Window) -> Visit | None:
-    return Visit.objects.filter(window=window, ended_at__isnull=True).first()
 
 
 @transaction.atomic

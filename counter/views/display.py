@@ -36,7 +36,7 @@ def _feed(hall, after: int) -> dict:
     now = timezone.now()
     day = business_day(hall, now)
     calls = queue_selectors.calls_after(hall, after_id=after, day=day)
-    settings_ = queue_services.counter_settings(hall)
+    settings_ = queue_selectors.counter_settings(hall)
     return {
         "calls": [
             {
@@ -71,7 +71,7 @@ def _display(request, hall, *, feed_url: str, audio_url: str):
             "feed_url": feed_url,
             "audio_url": audio_url,
             "after": queue_selectors.last_call_id(hall),
-            "repeat": queue_services.counter_settings(hall).announce_times,
+            "repeat": queue_selectors.counter_settings(hall).announce_times,
         },
     )
 

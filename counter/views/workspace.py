@@ -21,6 +21,7 @@ from counter.models import (
     Workflow,
 )
 from counter.selectors import customers as customer_selectors
+from counter.selectors import queue as queue_selectors
 from counter.services import businesses as business_services
 from counter.services import queue as queue_services
 from counter.services import visits as visit_services
@@ -34,22 +35,13 @@ STEPS = Visit.Step.choices
 def _current(request):
     """The rep's post, the open visit at their window and its ticket (or the ticket called there, while the
     customer is on their way) — at most three queries."""
-    post = queue_services.current_post(user=request.user, hall=request.hall)
+    post = queue_selectors.current_post(user=request.user, hall=request.hall)
     if post is None:
         return None, None, None
-    visit = (
-        Visit.objects.filter(window=post.window, ended_at__isnull=True)
-        .select_related("account__holder", "ticket__category")
-        .first()
-    )
+    visit = queue_selectors.open_visit_at(post.window)
     if visit is not None and visit.ticket is not None and visit.ticket.status == Ticket.Status.SERVING:
         return post, visit.ticket, visit
-    ticket = (
-        Ticket.objects.filter(window=post.window, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING])
-        .select_related("category")
-        .first()
-    )
-    return post, ticket, visit
+    return post, queue_selectors.ticket_at_window(post.window), visit
 
 
 def _counter_types():
@@ -66,9 +58,7 @@ def workspace(request):
     post, ticket, visit = _current(request)
     context = {"post": post, "ticket": ticket, "visit": visit, "steps": STEPS}
     if post is None:
-        taken = (
-            WindowPost.objects.filter(hall=hall).exclude(status=WindowPost.Status.ENDED).values("window_id")
-        )
+        taken = WindowPost.objects.filter(hall=hall).active().values("window_id")
         context["free_windows"] = list(hall.windows.filter(is_active=True).exclude(pk__in=taken))
         context["categories"] = list(TicketCategory.objects.filter(hall=hall, is_active=True))
         return render(request, "counter/workspace/sign_on.html", context)

@@ -10,10 +10,11 @@ from django.utils import timezone
 from counter.errors import CounterError
 from counter.models import Complaint, ComplaintEvent, Rating, Sequence
 from counter.selectors import complaints as selectors
+from counter.selectors.queue import current_post
 from counter.services import complaints as services
 from counter.services import ratings as rating_services
 from counter.services.businesses import record_business
-from counter.services.queue import call_next, current_post, issue_ticket, open_post
+from counter.services.queue import call_next, issue_ticket, open_post
 from counter.services.visits import end_visit, request_rating, start_visit
 from servicecenter.models import AuditEvent
 from servicecenter.roles import Role
