@@ -8,12 +8,12 @@ company. Superusers reach every hall. Everything else is denied: an object outsi
 from dataclasses import dataclass
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from servicecenter.http import set_private_cookie
 from servicecenter.models import Hall, Membership
 from servicecenter.roles import ROLE_PERMISSIONS, Role
 
@@ -125,14 +125,7 @@ def remember_hall(request, response, hall: Hall) -> None:
     """Remember the hall last worked in, for "/" to open it: a cookie, so no session write per hall page.
     It is only a preference: "/" checks it against the user's halls like any other hall id."""
     if request.COOKIES.get(LAST_HALL_COOKIE) != str(hall.pk):
-        response.set_cookie(
-            LAST_HALL_COOKIE,
-            str(hall.pk),
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+        set_private_cookie(response, LAST_HALL_COOKIE, str(hall.pk), max_age=365 * 24 * 3600)
 
 
 def last_hall_id(request) -> int | None:

@@ -7,8 +7,6 @@ that visit's window. A 不满意 (dissatisfied) opens a draft complaint and rais
 manager until someone acknowledges it.
 """
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import Rating, RatingDevice, Visit, WindowPost
+from counter.services import pairing
 from counter.services.complaints import open_draft_from_rating
 from servicecenter.models import Hall, User, Window
 from servicecenter.scoping import has_hall_perm
@@ -25,13 +24,6 @@ from servicecenter.scoping import has_hall_perm
 MANAGE = "counter.manage_rating_devices"
 # How long after the farewell the device still asks for the rating of a visit.
 RATING_WINDOW = timedelta(minutes=10)
-# last_seen_at is written at most this often (the device polls every 2 seconds).
-SEEN_EVERY = timedelta(minutes=1)
-MAX_TOKEN_LENGTH = 200
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _now(at: datetime | None) -> datetime:
@@ -58,9 +50,9 @@ def pair_device(
         old.revoked_at = at
         old._history_user = by
         old.save(update_fields=["revoked_at"])
-    raw = secrets.token_urlsafe(32)
+    raw, token_hash = pairing.new_token()
     device = RatingDevice(
-        hall=hall, window=window, name=name, token_hash=hash_token(raw), created_at=at, created_by=by
+        hall=hall, window=window, name=name, token_hash=token_hash, created_at=at, created_by=by
     )
     device._history_user = by
     device.save()
@@ -83,19 +75,7 @@ def revoke_device(*, device: RatingDevice, by: User, at: datetime | None = None)
 
 def device_for_token(raw: str | None, *, at: datetime | None = None) -> RatingDevice | None:
     """The active device holding this token, or None; notes when it was last seen (at most once a minute)."""
-    if not raw or not isinstance(raw, str) or len(raw) > MAX_TOKEN_LENGTH:
-        return None
-    at = _now(at)
-    device = (
-        RatingDevice.objects.select_related("hall", "window")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, hall__is_active=True)
-        .first()
-    )
-    if device is not None and (device.last_seen_at is None or at - device.last_seen_at >= SEEN_EVERY):
-        # A plain update: no history row for a heartbeat.
-        RatingDevice.objects.filter(pk=device.pk).update(last_seen_at=at)
-        device.last_seen_at = at
-    return device
+    return pairing.find_active(RatingDevice.objects.select_related("hall", "window"), raw, at=_now(at))
 
 
 def pending_visit(device: RatingDevice, *, at: datetime | None = None) -> Visit | None:

@@ -1,19 +1,13 @@
 """The hall's unattended screens (call display, ticket kiosk): paired with a token, revoked when lost."""
 
-import hashlib
-import secrets
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import HallScreen
+from counter.services import pairing
 from servicecenter.models import Hall, User
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -24,12 +18,12 @@ def pair_screen(*, hall: Hall, kind: str, name: str, by: User, at=None) -> tuple
     name = (name or "").strip()
     if not name:
         raise CounterError(_("Give the screen a name, e.g. “Lobby display”."), code="invalid")
-    raw = secrets.token_urlsafe(32)
+    raw, token_hash = pairing.new_token()
     screen = HallScreen.objects.create(
         hall=hall,
         kind=kind,
         name=name[:50],
-        token_hash=token_hash(raw),
+        token_hash=token_hash,
         created_at=at or timezone.now(),
         created_by=by,
     )
@@ -47,16 +41,7 @@ def revoke_screen(*, screen: HallScreen, at=None) -> HallScreen:
 
 
 def screen_for_token(raw: str | None, *, at=None) -> HallScreen | None:
-    """The active screen with this token, or None. Notes when it was last seen (at most once a minute)."""
-    if not raw or len(raw) > 100:
-        return None
-    screen = (
-        HallScreen.objects.select_related("hall__company")
-        .filter(token_hash=token_hash(raw), revoked_at__isnull=True, hall__is_active=True)
-        .first()
+    """The active screen with this token, or None."""
+    return pairing.find_active(
+        HallScreen.objects.select_related("hall__company"), raw, at=at or timezone.now()
     )
-    if screen is not None:
-        at = at or timezone.now()
-        if screen.last_seen_at is None or (at - screen.last_seen_at).total_seconds() > 60:
-            HallScreen.objects.filter(pk=screen.pk).update(last_seen_at=at)
-    return screen

@@ -3,7 +3,6 @@
 
 import mimetypes
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -17,12 +16,12 @@ from django.views.decorators.http import require_POST
 from counter.errors import CounterError
 from counter.models import Rating
 from counter.selectors import complaints as selectors
+from counter.services import pairing
 from counter.services import ratings as services
+from servicecenter.http import set_private_cookie
 from servicecenter.scoping import hall_view, int_or_404
 
 DEVICE_COOKIE = "sc_device"
-# Browsers cap cookie lifetimes at 400 days; the device page renews it on every visit.
-DEVICE_COOKIE_AGE = 400 * 24 * 3600
 # How long the "thank you" stays on the screen before the device shows the window again.
 THANKS_SECONDS = 4
 
@@ -88,14 +87,7 @@ def _not_paired(request):
 
 
 def _set_cookie(response, token: str) -> None:
-    response.set_cookie(
-        DEVICE_COOKIE,
-        token,
-        max_age=DEVICE_COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+    set_private_cookie(response, DEVICE_COOKIE, token, max_age=pairing.COOKIE_AGE)
 
 
 @never_cache

@@ -2,7 +2,6 @@
 supervisor's page that pairs and revokes them. A screen signs in with its own token (a cookie), not with a
 staff login; staff of the hall may also open the display in their own browser."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,14 +14,15 @@ from counter import speech
 from counter.errors import CounterError
 from counter.models import Call, HallScreen, Ticket, TicketCategory
 from counter.selectors import queue as queue_selectors
+from counter.services import pairing
 from counter.services import queue as queue_services
 from counter.services import screens as screen_services
 from counter.views.queue import queue_context
 from servicecenter.clock import business_day
+from servicecenter.http import set_private_cookie
 from servicecenter.scoping import hall_view, int_or_404
 
 SCREEN_COOKIE = "sc_screen"
-SCREEN_COOKIE_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie; renewed on every visit
 
 
 def _int(value, default=0) -> int:
@@ -136,14 +136,7 @@ def screen_pair(request):
 
 
 def _keep_paired(response, token: str) -> None:
-    response.set_cookie(
-        SCREEN_COOKIE,
-        token,
-        max_age=SCREEN_COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+    set_private_cookie(response, SCREEN_COOKIE, token, max_age=pairing.COOKIE_AGE)
 
 
 def screen(request):
