@@ -24,11 +24,11 @@ from counter.models import (
     Visit,
     Workflow,
 )
+from counter.selectors.businesses import PERSONAL_TYPES
 from counter.services import customers
 from counter.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
 from servicecenter.clock import business_day
-from servicecenter.models import AuditEvent, User
-from servicecenter.services import record_audit_event
+from servicecenter.models import User
 
 # Fields each workflow needs whatever the configuration says (the configuration labels them and may add more).
 WORKFLOW_REQUIRED = {
@@ -420,13 +420,9 @@ def reject_business(*, business: Business, by: User, reason: str, at=None) -> Bu
 def reveal_business_field(*, business: Business, field: str, hall, by: User) -> str:
     """A personal detail of a business (new holder's ID, contact phone …) in full; the showing is audited."""
     kinds = {spec["name"]: spec.get("type") for spec in business.business_type.fields}
-    if kinds.get(field) not in ("id_number", "phone") or field not in business.data:
+    if kinds.get(field) not in PERSONAL_TYPES or field not in business.data:
         raise CounterError(_("This field cannot be shown."), code="invalid")
-    record_audit_event(
-        kind=AuditEvent.Kind.UNMASK,
-        actor=by,
-        hall=hall,
-        subject=business.number,
-        detail={"business_id": business.pk, "field": field},
+    customers.record_unmask(
+        by=by, hall=hall, subject=business.number, detail={"business_id": business.pk, "field": field}
     )
     return business.data[field]

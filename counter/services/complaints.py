@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import Complaint, ComplaintEvent, Customer, GasAccount, Rating, Sequence, Visit
+from counter.services.customers import record_unmask
 from counter.validators import normalize_phone, validate_phone
 from servicecenter.clock import business_day
-from servicecenter.models import AuditEvent, Hall, User
+from servicecenter.models import Hall, User
 from servicecenter.roles import Role
 from servicecenter.scoping import has_hall_perm, roles_in_hall
-from servicecenter.services import record_audit_event
 
 HANDLE = "counter.handle_complaint"
 SUPERVISE = "counter.supervise_business"
@@ -525,9 +525,8 @@ def reveal_contact_phone(*, complaint: Complaint, by: User) -> str:
         raise CounterError(_("This complaint has no contact phone."), code="invalid")
     if not may_reveal_phone(complaint, by):
         raise CounterError(_("Your role does not allow this."), code="forbidden")
-    record_audit_event(
-        kind=AuditEvent.Kind.UNMASK,
-        actor=by,
+    record_unmask(
+        by=by,
         hall=complaint.hall,
         subject=complaint.number,
         detail={"complaint_id": complaint.pk, "field": "contact_phone"},

@@ -188,17 +188,18 @@ def settle_bills(*, account: GasAccount, bill_ids: list[int], reference: str, at
 UNMASKABLE_FIELDS = {"id_number": _("resident ID number"), "phone": _("phone")}
 
 
+def record_unmask(*, by: User, hall: Hall, subject: str, detail: dict) -> None:
+    """The audit event of personal data shown in full — one kind of event for customers, businesses and
+    complaint contacts."""
+    record_audit_event(kind=AuditEvent.Kind.UNMASK, actor=by, hall=hall, subject=subject, detail=detail)
+
+
 @transaction.atomic
 def reveal_personal_data(*, customer: Customer, field: str, hall: Hall, by: User) -> str:
     """The full value of a masked field, for a user allowed to see it; the showing is an audit event."""
     if field not in UNMASKABLE_FIELDS:
         raise CounterError(_("This field cannot be shown."), code="invalid")
-    value = getattr(customer, field)
-    record_audit_event(
-        kind=AuditEvent.Kind.UNMASK,
-        actor=by,
-        hall=hall,
-        subject=customer.name,
-        detail={"customer_id": customer.pk, "field": field},
+    record_unmask(
+        by=by, hall=hall, subject=customer.name, detail={"customer_id": customer.pk, "field": field}
     )
-    return value
+    return getattr(customer, field)

@@ -7,7 +7,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +14,7 @@ from counter.errors import CounterError
 from counter.models import GasAccount, Workflow
 from counter.selectors import businesses as business_selectors
 from counter.services import businesses as business_services
+from counter.views.customers import may_unmask, unmasked_response
 from servicecenter.clock import business_day
 from servicecenter.scoping import hall_view, has_hall_perm, int_or_404
 
@@ -54,7 +54,7 @@ def business_detail(request, business_id):
             "documents": list(business.business_type.documents.all()),
             "may_handle": has_hall_perm(request.user, hall, "counter.handle_business"),
             "fields": business_selectors.business_details(business),
-            "may_unmask": has_hall_perm(request.user, hall, "counter.unmask_customer"),
+            "may_unmask": may_unmask(request.user, hall),
             "meter_types": GasAccount.MeterType.choices,
             "is_new_connection": business.business_type.workflow == Workflow.NEW_CONNECTION,
             "today": business_day(hall, timezone.now()),
@@ -114,7 +114,7 @@ def business_unmask(request, business_id, field):
         )
     except CounterError as exc:
         return HttpResponse(exc.message, status=400)
-    return HttpResponse(format_html('<span class="sc-unmasked" data-testid="unmasked">{}</span>', value))
+    return unmasked_response(value)
 
 
 urlpatterns = [

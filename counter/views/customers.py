@@ -54,9 +54,12 @@ def unmask(request, customer_id, field):
         )
     except CounterError as exc:
         return HttpResponse(exc.message, status=400)
-    return HttpResponse(
-        format_html('<span class="sc-unmasked" data-testid="unmasked">{}</span>', value or "—")
-    )
+    return unmasked_response(value or "—")
+
+
+def unmasked_response(value: str) -> HttpResponse:
+    """The full value, swapped by htmx in place of the masked one."""
+    return HttpResponse(format_html('<span class="sc-unmasked" data-testid="unmasked">{}</span>', value))
 
 
 urlpatterns = [
