@@ -119,13 +119,12 @@ class TicketListView(APIView):
     )
     def get(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.view_ticket")
-        tickets = Ticket.objects.filter(hall=hall, business_day=business_day(hall, timezone.now()))
         wanted = request.query_params.get("status")
-        if wanted:
-            if wanted not in Ticket.Status.values:
-                raise serializers.ValidationError({"status": _("Unknown status.")})
-            tickets = tickets.filter(status=wanted)
-        tickets = tickets.select_related("category", "window").order_by("-issued_at", "-pk")[:200]
+        if wanted and wanted not in Ticket.Status.values:
+            raise serializers.ValidationError({"status": _("Unknown status.")})
+        tickets = queue_selectors.tickets_today(
+            hall, day=business_day(hall, timezone.now()), status=wanted, limit=200
+        )
         return Response(TicketSerializer(tickets, many=True).data)
 
     @extend_schema(

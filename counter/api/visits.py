@@ -278,9 +278,10 @@ class BusinessListView(APIView):
         show = request.query_params.get("show", "open")
         if show not in ("open", "overdue"):
             raise serializers.ValidationError({"show": _("Choose open or overdue.")})
-        rows = business_selectors.open_businesses(hall, today=today)
         if show == "overdue":
-            rows = rows.filter(reply_due__lt=today)
+            rows = business_selectors.overdue_businesses(hall, today=today)
+        else:
+            rows = business_selectors.open_businesses(hall, today=today)
         rows = rows.prefetch_related("documents_seen")[:500]
         return Response(BusinessSerializer(rows, many=True).data)
 

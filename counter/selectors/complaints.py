@@ -125,12 +125,18 @@ def complaint_rating(complaint: Complaint) -> Rating | None:
 # --- Ratings ------------------------------------------------------------------------------------------
 
 
+def _unacknowledged(hall: Hall):
+    return Rating.objects.filter(hall=hall, score=Rating.Score.DISSATISFIED, acknowledged_at__isnull=True)
+
+
+def unacknowledged_alerts_count(hall: Hall) -> int:
+    return _unacknowledged(hall).count()
+
+
 def unacknowledged_alerts(hall: Hall) -> list[Rating]:
     """不满意 ratings nobody has acknowledged yet, oldest first, with the rep, window and draft complaint."""
     return list(
-        Rating.objects.filter(hall=hall, score=Rating.Score.DISSATISFIED, acknowledged_at__isnull=True)
-        .select_related("rep", "window", "complaint", "ticket")
-        .order_by("at", "pk")
+        _unacknowledged(hall).select_related("rep", "window", "complaint", "ticket").order_by("at", "pk")
     )
 
 

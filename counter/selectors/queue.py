@@ -103,12 +103,12 @@ def last_call_id(hall: Hall) -> int:
     return last or 0
 
 
-def tickets_today(hall: Hall, *, day: date, limit: int = 30) -> list[Ticket]:
-    return list(
-        Ticket.objects.filter(hall=hall, business_day=day)
-        .select_related("category", "window")
-        .order_by("-issued_at", "-pk")[:limit]
-    )
+def tickets_today(hall: Hall, *, day: date, status: str | None = None, limit: int = 30) -> list[Ticket]:
+    """The day's tickets, the latest first (only those in `status`, if given)."""
+    tickets = Ticket.objects.filter(hall=hall, business_day=day)
+    if status:
+        tickets = tickets.filter(status=status)
+    return list(tickets.select_related("category", "window").order_by("-issued_at", "-pk")[:limit])
 
 
 def served_today(hall: Hall, *, day: date) -> dict:

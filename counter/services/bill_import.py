@@ -29,6 +29,7 @@ from counter.errors import CounterError
 from counter.models import Bill, BillImport, Customer, GasAccount
 from counter.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
 from servicecenter.models import Company, User
+from servicecenter.money import format_cny
 
 # The export's column names (as the billing system writes them) and what each holds.
 ACCOUNT, NAME, ID_NUMBER, PHONE, ADDRESS = "户号", "户名", "证件号码", "联系电话", "用气地址"
@@ -305,10 +306,6 @@ def _batches(values: Iterable, size: int = _IN_BATCH) -> Iterator[list]:
         yield values[start : start + size]
 
 
-def _money(amount: Decimal) -> str:
-    return f"¥{amount:,.2f}"
-
-
 @transaction.atomic(durable=True)
 def import_bills(
     *, company: Company, data: bytes, file_name: str, by: User | None, at: datetime
@@ -400,9 +397,9 @@ def import_bills(
                         "bill": row.bill,
                         "account": row.account,
                         "period": bill.period,
-                        "amount": _money(bill.amount),
+                        "amount": format_cny(bill.amount),
                         "new_period": row.period,
-                        "new_amount": _money(row.amount),
+                        "new_amount": format_cny(row.amount),
                     },
                 )
                 continue

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,19 +118,15 @@ def change_account_address(*, account: GasAccount, address: str) -> GasAccount:
     return account
 
 
-def unpaid_bills(account: GasAccount):
-    return account.bills.filter(status=Bill.Status.UNPAID)
-
-
 def ensure_no_unpaid_bills(account: GasAccount) -> None:
-    owed = list(unpaid_bills(account).values_list("amount", flat=True))
-    if owed:
+    owed = account.bills.filter(status=Bill.Status.UNPAID).aggregate(count=Count("pk"), total=Sum("amount"))
+    if owed["count"]:
         raise CounterError(
             _(
                 "Account %(number)s has %(count)s unpaid bill(s) totalling ¥%(total)s: "
                 "they must be paid first."
             )
-            % {"number": account.number, "count": len(owed), "total": f"{sum(owed):,.2f}"},
+            % {"number": account.number, "count": owed["count"], "total": f"{owed['total']:,.2f}"},
             code="unpaid_bills",
         )
 

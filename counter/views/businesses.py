@@ -28,9 +28,10 @@ def business_list(request):
         rows = business_selectors.recent_closed(hall, limit=100)
         page = None
     else:
-        queryset = business_selectors.open_businesses(hall, today=today)
         if show == "overdue":
-            queryset = queryset.filter(reply_due__lt=today)
+            queryset = business_selectors.overdue_businesses(hall, today=today)
+        else:
+            queryset = business_selectors.open_businesses(hall, today=today)
         page = Paginator(queryset, 50).get_page(request.GET.get("page"))
         rows = page.object_list
     return render(

@@ -20,7 +20,7 @@ def home_panel(request):
     if has_hall_perm(user, hall, "counter.supervise_business"):
         context["overdue_businesses"] = business_selectors.overdue_businesses(hall, today=day).count()
         context["overdue_complaints"] = complaint_selectors.overdue_complaints(hall, now=now).count()
-        context["alerts"] = len(complaint_selectors.unacknowledged_alerts(hall))
+        context["alerts"] = complaint_selectors.unacknowledged_alerts_count(hall)
     if has_hall_perm(user, hall, "counter.handle_business"):
         context["mine"] = list(
             business_selectors.open_businesses(hall, today=day).filter(accepted_by=user)[:10]
