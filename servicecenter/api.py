@@ -52,6 +52,22 @@ _ERRORS = {
 }
 
 
+# The largest id a database row has here (Postgres integer keys).
+MAX_ID = 2**31 - 1
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """A row id in a request body: 1 … MAX_ID, so that nothing out of range reaches a query."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def validated(serializer_class, data, **kwargs) -> dict:
+    """Validate request data with a serializer; invalid data is a 400 with a message per field."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def errors(*codes: int) -> dict:
     """The error responses an operation may give, for its schema."""
     return {code: _ERRORS[code] for code in codes}

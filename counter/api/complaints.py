@@ -14,15 +14,9 @@ from counter.models import Complaint, ComplaintEvent, Customer, GasAccount, Visi
 from counter.selectors import complaints as selectors
 from counter.services import complaints as services
 from counter.validators import mask_phone
-from servicecenter.api import MomentField, StaffMemberSerializer, errors
+from servicecenter.api import MomentField, StaffMemberSerializer, errors, id_field, validated
 from servicecenter.models import User
 from servicecenter.scoping import get_hall_for_user
-
-MAX_ID = 2**31 - 1
-
-
-def _id_field(**kwargs):
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class MaskedPhoneField(serializers.CharField):
@@ -44,9 +38,9 @@ class ComplaintEventSerializer(serializers.Serializer):
 class ComplaintSerializer(serializers.ModelSerializer):
     """A complaint: written when it is received, read with its owner and timeline."""
 
-    customer = _id_field(source="customer_id", required=False, allow_null=True)
-    account = _id_field(source="account_id", required=False, allow_null=True)
-    visit = _id_field(source="visit_id", required=False, allow_null=True)
+    customer = id_field(source="customer_id", required=False, allow_null=True)
+    account = id_field(source="account_id", required=False, allow_null=True)
+    visit = id_field(source="visit_id", required=False, allow_null=True)
     contact_phone = MaskedPhoneField(max_length=20, required=False, allow_blank=True)
     reply_due = MomentField(
         required=False,
@@ -129,7 +123,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class ComplaintHandOverSerializer(serializers.Serializer):
-    to_user = _id_field(help_text="The colleague (user id) who owns the complaint from now on.")
+    to_user = id_field(help_text="The colleague (user id) who owns the complaint from now on.")
     note = serializers.CharField(max_length=services.MAX_TEXT)
 
 
@@ -169,12 +163,6 @@ class ComplaintQuerySerializer(serializers.Serializer):
     show = serializers.ChoiceField(choices=selectors.LIST_FILTERS, required=False, default="open")
 
 
-def _validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _complaint(request, hall_id, pk) -> Complaint:
     hall = get_hall_for_user(request.user, hall_id, "counter.view_complaint")
     return selectors.complaint_for_user(request.user, hall=hall, complaint_id=pk)
@@ -211,7 +199,7 @@ class ComplaintListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Complaint.objects.none()
         hall = get_hall_for_user(self.request.user, self.kwargs["hall_id"], "counter.view_complaint")
-        query = _validated(ComplaintQuerySerializer, self.request.query_params.dict())
+        query = validated(ComplaintQuerySerializer, self.request.query_params.dict())
         self.now = timezone.now()
         return selectors.with_timeline(
             selectors.complaint_list(hall, user=self.request.user, which=query["show"], now=self.now)
@@ -224,7 +212,7 @@ class ComplaintListView(generics.ListAPIView):
     )
     def post(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.handle_complaint")
-        data = _validated(ComplaintSerializer, request.data)
+        data = validated(ComplaintSerializer, request.data)
 
         def scoped(model, pk, **scope):
             if pk is None:
@@ -292,7 +280,7 @@ class HandOverView(APIView):
     )
     def post(self, request, hall_id: int, pk: int):
         complaint = _complaint(request, hall_id, pk)
-        data = _validated(ComplaintHandOverSerializer, request.data)
+        data = validated(ComplaintHandOverSerializer, request.data)
         to_user = User.objects.filter(pk=data["to_user"], is_active=True).first()
         complaint = services.hand_over(
             complaint=complaint, to_user=to_user, by=request.user, note=data["note"]
@@ -307,7 +295,7 @@ class EscalateView(APIView):
     )
     def post(self, request, hall_id: int, pk: int):
         complaint = _complaint(request, hall_id, pk)
-        data = _validated(ComplaintEscalationSerializer, request.data)
+        data = validated(ComplaintEscalationSerializer, request.data)
         complaint = services.escalate(
             complaint=complaint,
             to=data["escalated_to"],
@@ -322,7 +310,7 @@ class NoteView(APIView):
     @_action("Add a note to the timeline", ComplaintNoteSerializer)
     def post(self, request, hall_id: int, pk: int):
         complaint = _complaint(request, hall_id, pk)
-        data = _validated(ComplaintNoteSerializer, request.data)
+        data = validated(ComplaintNoteSerializer, request.data)
         services.add_note(complaint=complaint, note=data["note"], by=request.user)
         return _detail(complaint)
 
@@ -333,7 +321,7 @@ class ResolveView(APIView):
     )
     def post(self, request, hall_id: int, pk: int):
         complaint = _complaint(request, hall_id, pk)
-        data = _validated(ComplaintResolutionSerializer, request.data)
+        data = validated(ComplaintResolutionSerializer, request.data)
         complaint = services.resolve(
             complaint=complaint, resolution=data["resolution"], closing=data["closing"], by=request.user
         )
@@ -347,7 +335,7 @@ class CallbackView(APIView):
     )
     def post(self, request, hall_id: int, pk: int):
         complaint = _complaint(request, hall_id, pk)
-        data = _validated(ComplaintCallbackSerializer, request.data)
+        data = validated(ComplaintCallbackSerializer, request.data)
         complaint = services.record_callback(
             complaint=complaint,
             satisfaction=data["callback_satisfaction"],
@@ -364,7 +352,7 @@ class MajorView(APIView):
     )
     def post(self, request, hall_id: int, pk: int):
         complaint = _complaint(request, hall_id, pk)
-        data = _validated(ComplaintMajorSerializer, request.data)
+        data = validated(ComplaintMajorSerializer, request.data)
         complaint = services.mark_major(
             complaint=complaint, level=data["major_level"], justified=data["major_justified"], by=request.user
         )

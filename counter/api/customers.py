@@ -6,11 +6,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from counter.api.queue import _validated
 from counter.models import Bill, Business, GasAccount
 from counter.selectors import customers as customer_selectors
 from counter.services import customers as customer_services
-from servicecenter.api import errors
+from servicecenter.api import errors, validated
 from servicecenter.scoping import get_hall_for_user
 
 
@@ -102,7 +101,7 @@ class AccountSearchView(APIView):
     )
     def post(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.view_customer")
-        query = _validated(SearchSerializer, request)["q"]
+        query = validated(SearchSerializer, request.data)["q"]
         accounts = customer_selectors.search_accounts(hall=hall, query=query)
         return Response(AccountSerializer(accounts, many=True).data)
 
@@ -127,7 +126,7 @@ class UnmaskView(APIView):
     def post(self, request, hall_id: int, customer_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.unmask_customer")
         customer = customer_selectors.get_customer(hall=hall, customer_id=customer_id)
-        field = _validated(UnmaskSerializer, request)["field"]
+        field = validated(UnmaskSerializer, request.data)["field"]
         value = customer_services.reveal_personal_data(
             customer=customer, field=field, hall=hall, by=request.user
         )

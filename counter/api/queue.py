@@ -13,7 +13,7 @@ from counter.errors import CounterError
 from counter.models import Ticket, TicketCategory, WindowPost
 from counter.selectors import queue as queue_selectors
 from counter.services import queue as queue_services
-from servicecenter.api import errors
+from servicecenter.api import errors, id_field, validated
 from servicecenter.clock import business_day
 from servicecenter.models import Window
 from servicecenter.scoping import get_hall_for_user
@@ -56,7 +56,7 @@ class QueueLineSerializer(serializers.Serializer):
 
 
 class IssueTicketSerializer(serializers.Serializer):
-    category = serializers.IntegerField(help_text="Ticket category id (see ticket-categories).")
+    category = id_field(help_text="Ticket category id (see ticket-categories).")
     priority = serializers.BooleanField(default=False, help_text="VIP or major customer: called first.")
 
 
@@ -81,14 +81,8 @@ class OpenPostSerializer(serializers.Serializer):
 
 
 class TransferSerializer(serializers.Serializer):
-    to_window = serializers.IntegerField(required=False, allow_null=True, default=None)
-    to_category = serializers.IntegerField(required=False, allow_null=True, default=None)
-
-
-def _validated(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    to_window = id_field(required=False, allow_null=True, default=None)
+    to_category = id_field(required=False, allow_null=True, default=None)
 
 
 def _category(hall, pk):
@@ -134,7 +128,7 @@ class TicketListView(APIView):
     )
     def post(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.add_ticket")
-        data = _validated(IssueTicketSerializer, request)
+        data = validated(IssueTicketSerializer, request.data)
         ticket = queue_services.issue_ticket(
             hall=hall, category=_category(hall, data["category"]), priority=data["priority"], by=request.user
         )
@@ -160,7 +154,7 @@ class PostView(APIView):
     )
     def post(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
-        data = _validated(OpenPostSerializer, request)
+        data = validated(OpenPostSerializer, request.data)
         categories = [_category(hall, pk) for pk in data["categories"]]
         post = queue_services.open_post(
             hall=hall, window=_window(hall, data["window"]), user=request.user, categories=categories
@@ -213,7 +207,7 @@ class TransferTicketView(APIView):
     )
     def post(self, request, hall_id: int, ticket_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
-        data = _validated(TransferSerializer, request)
+        data = validated(TransferSerializer, request.data)
         ticket = queue_services.transfer_ticket(
             user=request.user,
             hall=hall,

@@ -17,10 +17,8 @@ from rest_framework.views import APIView
 from counter.models import Rating, RatingDevice
 from counter.selectors import complaints as selectors
 from counter.services import ratings as services
-from servicecenter.api import StaffMemberSerializer, WindowSerializer, errors
+from servicecenter.api import MAX_ID, StaffMemberSerializer, WindowSerializer, errors
 from servicecenter.scoping import get_hall_for_user
-
-MAX_ID = 2**31 - 1
 
 
 class DeviceAuthentication(BaseAuthentication):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from counter.models import ChecklistItem, ChecklistRun, Incident, IncidentKind
 from counter.selectors import site as selectors
 from counter.services import site as services
-from servicecenter.api import MomentField, StaffMemberSerializer, errors
+from servicecenter.api import MAX_ID, MomentField, StaffMemberSerializer, errors
 from servicecenter.scoping import get_hall_for_user, has_hall_perm
 
 # --- Incidents ---------------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ class IncidentSerializer(serializers.Serializer):
     )
     staff_involved = StaffMemberSerializer(many=True, read_only=True)
     staff_involved_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         write_only=True,
         required=False,
         default=list,
@@ -189,7 +189,7 @@ class IncidentUpdateSerializer(serializers.Serializer):
     actions = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     people = serializers.CharField(required=False, allow_blank=True, max_length=200)
     staff_involved = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=50
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=50
     )
 
 
@@ -241,7 +241,7 @@ class IncidentCloseView(generics.GenericAPIView):
 
 class ChecklistAnswerSerializer(serializers.Serializer):
     item = serializers.IntegerField(
-        source="item_id", min_value=1, max_value=2**31 - 1, help_text="The checklist point's id."
+        source="item_id", min_value=1, max_value=MAX_ID, help_text="The checklist point's id."
     )
     section = serializers.ChoiceField(choices=ChecklistItem.Section.choices, read_only=True)
     text = serializers.CharField(read_only=True)

@@ -10,13 +10,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from counter.api.queue import TransferSerializer, _category, _validated, _window
+from counter.api.queue import TransferSerializer, _category, _window
 from counter.models import Business, BusinessType, GasAccount, RequiredDocument, Visit
 from counter.selectors import businesses as business_selectors
 from counter.selectors import customers as customer_selectors
 from counter.services import businesses as business_services
 from counter.services import visits as visit_services
-from servicecenter.api import errors
+from servicecenter.api import errors, id_field, validated
 from servicecenter.clock import business_day
 from servicecenter.scoping import get_hall_for_user
 
@@ -46,7 +46,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class AttachAccountSerializer(serializers.Serializer):
-    account = serializers.IntegerField()
+    account = id_field()
 
 
 class StepSerializer(serializers.Serializer):
@@ -110,14 +110,14 @@ class BusinessSerializer(serializers.ModelSerializer):
 class RecordBusinessSerializer(serializers.Serializer):
     type = serializers.SlugField(help_text="Business type code.")
     data = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
-    documents = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    documents = serializers.ListField(child=id_field(), required=False, default=list, max_length=50)
     missing_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     complete = serializers.BooleanField(required=False, default=False)
     outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class DocumentsSerializer(serializers.Serializer):
-    documents = serializers.ListField(child=serializers.IntegerField())
+    documents = serializers.ListField(child=id_field(), max_length=50)
 
 
 class StartSerializer(serializers.Serializer):
@@ -175,7 +175,7 @@ class AttachAccountView(APIView):
     )
     def post(self, request, hall_id: int, visit_id: int):
         hall = _serve(request, hall_id)
-        data = _validated(AttachAccountSerializer, request)
+        data = validated(AttachAccountSerializer, request.data)
         account = customer_selectors.get_account(hall=hall, account_id=data["account"])
         visit = visit_services.attach_account(
             user=request.user, hall=hall, visit_id=visit_id, account=account
@@ -191,7 +191,7 @@ class StepView(APIView):
     )
     def post(self, request, hall_id: int, visit_id: int):
         hall = _serve(request, hall_id)
-        data = _validated(StepSerializer, request)
+        data = validated(StepSerializer, request.data)
         visit = visit_services.set_step(
             user=request.user, hall=hall, visit_id=visit_id, step=data["step"], intent=data.get("intent")
         )
@@ -219,7 +219,7 @@ class TransferVisitView(APIView):
     )
     def post(self, request, hall_id: int, visit_id: int):
         hall = _serve(request, hall_id)
-        data = _validated(TransferSerializer, request)
+        data = validated(TransferSerializer, request.data)
         visit = visit_services.transfer_visit(
             user=request.user,
             hall=hall,
@@ -251,7 +251,7 @@ class RecordBusinessView(APIView):
     def post(self, request, hall_id: int, visit_id: int):
         hall = _serve(request, hall_id)
         visit = get_object_or_404(Visit, pk=visit_id, hall=hall)
-        data = _validated(RecordBusinessSerializer, request)
+        data = validated(RecordBusinessSerializer, request.data)
         business_type = get_object_or_404(BusinessType, code=data["type"], is_active=True)
         business = business_services.record_business(
             visit=visit,
@@ -303,7 +303,7 @@ def _business_action(serializer_class, call, summary, name):
         def post(self, request, hall_id: int, business_id: int):
             hall = get_hall_for_user(request.user, hall_id, "counter.handle_business")
             business = business_selectors.get_business(hall, business_id)
-            data = _validated(serializer_class, request)
+            data = validated(serializer_class, request.data)
             return Response(BusinessSerializer(call(business=business, by=request.user, **data)).data)
 
     BusinessActionView.__name__ = name
