@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import Complaint, ComplaintEvent, Customer, GasAccount, Rating, Sequence, Visit
+from counter.services.common import now, require_hall_perm
 from counter.services.customers import record_unmask
 from counter.validators import normalize_phone, validate_phone
 from servicecenter.clock import business_day
@@ -58,10 +59,6 @@ RECEIVING_CHANNELS = [c for c in Complaint.Channel.values if c != Complaint.Chan
 MAX_TEXT = 4000
 
 
-def _now(at: datetime | None) -> datetime:
-    return at or timezone.now()
-
-
 def _text(value, *, label: str, required: bool = False, limit: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if required and not value:
@@ -72,11 +69,6 @@ def _text(value, *, label: str, required: bool = False, limit: int = MAX_TEXT) -
             code="invalid",
         )
     return value
-
-
-def _require(user: User, hall: Hall, perm: str) -> None:
-    if not has_hall_perm(user, hall, perm):
-        raise CounterError(_("Your role does not allow this."), code="forbidden")
 
 
 def _choice(value, choices, *, label: str) -> str:
@@ -213,8 +205,8 @@ def receive_complaint(
     at: datetime | None = None,
 ) -> Complaint:
     """Record a complaint; whoever receives it owns it (首问负责) until they hand it over."""
-    at = _now(at)
-    _require(by, hall, HANDLE)
+    at = now(at)
+    require_hall_perm(by, hall, HANDLE)
     _choice(channel, RECEIVING_CHANNELS, label=_("channel"))
     _choice(category, Complaint.Category.values, label=_("category"))
     _choice(cause, Complaint.Cause.values, label=_("cause"))
@@ -271,7 +263,7 @@ def receive_complaint(
 def open_draft_from_rating(*, rating: Rating, at: datetime | None = None) -> Complaint:
     """A 不满意 on the rating device opens a draft complaint for the duty manager: nobody owns it until
     someone takes it; it carries the visit, the account, the customer (and through the visit, the rep)."""
-    at = _now(at)
+    at = now(at)
     if rating.complaint_id is not None:
         raise CounterError(_("This rating already has a complaint."), code="invalid")
     visit = rating.visit
@@ -300,7 +292,7 @@ def open_draft_from_rating(*, rating: Rating, at: datetime | None = None) -> Com
 def take_complaint(*, complaint: Complaint, by: User, at: datetime | None = None) -> Complaint:
     """A duty manager or supervisor takes a draft (from a rating): it opens, and they own it.
     Taking the draft also acknowledges the rating's alert."""
-    at = _now(at)
+    at = now(at)
     complaint = _locked(complaint)
     if not may_take(complaint, by):
         raise CounterError(_("A duty manager or supervisor takes the drafts from ratings."), code="forbidden")
@@ -333,7 +325,7 @@ def hand_over(
 ) -> Complaint:
     """Hand the complaint to a colleague explicitly, with a note: they own it from now on.
     A supervisor may also hand an untaken draft to someone, which opens it."""
-    at = _now(at)
+    at = now(at)
     complaint = _locked(complaint)
     if not may_hand_over(complaint, by):
         raise _forbidden()
@@ -371,7 +363,7 @@ def escalate(
 ) -> Complaint:
     """Escalate to the duty manager or the supervisor (upwards only), optionally with a new deadline.
     The owner does not change: escalation asks for help, it does not hand the customer on."""
-    at = _now(at)
+    at = now(at)
     complaint = _locked(complaint)
     if not may_work_on(complaint, by):
         raise _forbidden()
@@ -408,7 +400,7 @@ def escalate(
 @transaction.atomic
 def add_note(*, complaint: Complaint, note: str, by: User, at: datetime | None = None) -> ComplaintEvent:
     """Anyone who handles complaints in the hall may add what they know to the timeline."""
-    at = _now(at)
+    at = now(at)
     complaint = _locked(complaint)
     if not may_note(complaint, by):
         raise CounterError(_("Your role does not allow this."), code="forbidden")
@@ -424,7 +416,7 @@ def resolve(
     *, complaint: Complaint, resolution: str, closing: str, by: User, at: datetime | None = None
 ) -> Complaint:
     """Record how it was resolved, and whether the customer was thanked or apologised to."""
-    at = _now(at)
+    at = now(at)
     complaint = _locked(complaint)
     if not may_work_on(complaint, by):
         raise _forbidden()
@@ -455,7 +447,7 @@ def record_callback(
 ) -> Complaint:
     """The callback (回访) after the resolution: closes the case, or reopens it if the customer is not
     satisfied (see the module's rules)."""
-    at = _now(at)
+    at = now(at)
     complaint = _locked(complaint)
     if not may_work_on(complaint, by):
         raise _forbidden()
@@ -490,7 +482,7 @@ def mark_major(
 ) -> Complaint:
     """A supervisor records the level a complaint reached (authority, group, region, company leadership)
     and whether it was found justified; "" clears it. Allowed on closed complaints too (see the module)."""
-    at = _now(at)
+    at = now(at)
     complaint = _locked(complaint)
     if not may_mark_major(complaint, by):
         raise CounterError(_("Only a supervisor may mark a complaint major."), code="forbidden")

@@ -4,22 +4,16 @@ Calling the next ticket takes the row lock with SKIP LOCKED: two reps calling at
 different tickets, so nobody is called to two windows and no rep waits behind another's transaction.
 """
 
-from datetime import datetime
-
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import Call, Sequence, Ticket, TicketCategory, WindowPost
 from counter.selectors import queue as queue_selectors
+from counter.services.common import now
 from servicecenter.clock import business_day
 from servicecenter.models import Hall, User, Window
-
-
-def _now(at: datetime | None) -> datetime:
-    return at or timezone.now()
 
 
 @transaction.atomic
@@ -27,7 +21,7 @@ def issue_ticket(
     *, hall: Hall, category: TicketCategory, priority: bool = False, by: User | None = None, at=None
 ) -> Ticket:
     """A new numbered ticket for today's queue of `category` (A001, A002 …)."""
-    at = _now(at)
+    at = now(at)
     if category.hall_id != hall.pk:
         raise CounterError(_("This queue belongs to another hall."), code="not_found")
     if not category.is_active:
@@ -63,7 +57,7 @@ def require_post(user: User, hall: Hall) -> WindowPost:
 @transaction.atomic
 def open_post(*, hall: Hall, window: Window, user: User, categories=(), at=None) -> WindowPost:
     """Sign on at a window to call tickets (optionally only some queues)."""
-    at = _now(at)
+    at = now(at)
     if window.hall_id != hall.pk:
         raise CounterError(_("This window belongs to another hall."), code="not_found")
     if not window.is_active:
@@ -121,7 +115,7 @@ def end_post(*, user: User, hall: Hall, at=None) -> WindowPost:
             code="invalid",
         )
     post.status = WindowPost.Status.ENDED
-    post.ended_at = _now(at)
+    post.ended_at = now(at)
     post.save(update_fields=["status", "ended_at"])
     # Tickets sent to this window go back to the hall's queue, keeping their place.
     for ticket in Ticket.objects.filter(target_window=post.window, status=Ticket.Status.WAITING):
@@ -133,7 +127,7 @@ def end_post(*, user: User, hall: Hall, at=None) -> WindowPost:
 @transaction.atomic
 def call_next(*, user: User, hall: Hall, at=None) -> Ticket:
     """Call the next ticket to the rep's window: priority tickets first, then the longest waiting."""
-    at = _now(at)
+    at = now(at)
     post = require_post(user, hall)
     if post.status == WindowPost.Status.PAUSED:
         raise CounterError(_("Your window is paused: resume it to call."), code="invalid")
@@ -191,7 +185,7 @@ def ticket_at_my_window(
 @transaction.atomic
 def recall(*, user: User, hall: Hall, ticket_id: int, at=None) -> Ticket:
     """Call the same ticket again: the display announces it again."""
-    at = _now(at)
+    at = now(at)
     post, ticket = ticket_at_my_window(
         user=user, hall=hall, ticket_id=ticket_id, statuses=[Ticket.Status.CALLED]
     )
@@ -205,7 +199,7 @@ def recall(*, user: User, hall: Hall, ticket_id: int, at=None) -> Ticket:
 @transaction.atomic
 def mark_no_show(*, user: User, hall: Hall, ticket_id: int, at=None) -> Ticket:
     """The customer did not come after N calls; they must take a new ticket."""
-    at = _now(at)
+    at = now(at)
     _post, ticket = ticket_at_my_window(
         user=user, hall=hall, ticket_id=ticket_id, statuses=[Ticket.Status.CALLED]
     )

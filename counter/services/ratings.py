@@ -11,28 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import Rating, RatingDevice, Visit, WindowPost
 from counter.services import pairing
+from counter.services.common import now, require_hall_perm
 from counter.services.complaints import open_draft_from_rating
 from servicecenter.models import Hall, User, Window
-from servicecenter.scoping import has_hall_perm
 
 MANAGE = "counter.manage_rating_devices"
 # How long after the farewell the device still asks for the rating of a visit.
 RATING_WINDOW = timedelta(minutes=10)
-
-
-def _now(at: datetime | None) -> datetime:
-    return at or timezone.now()
-
-
-def _require_manager(user: User, hall: Hall) -> None:
-    if not has_hall_perm(user, hall, MANAGE):
-        raise CounterError(_("Your role does not allow this."), code="forbidden")
 
 
 @transaction.atomic
@@ -41,8 +31,8 @@ def pair_device(
 ) -> tuple[RatingDevice, str]:
     """A new device for the window, and its token, which is shown once and never stored.
     The window's active device, if any, is revoked."""
-    at = _now(at)
-    _require_manager(by, hall)
+    at = now(at)
+    require_hall_perm(by, hall, MANAGE)
     if window.hall_id != hall.pk:
         raise CounterError(_("This window belongs to another hall."), code="not_found")
     name = (name or "").strip()[:50] or str(window)
@@ -62,9 +52,9 @@ def pair_device(
 @transaction.atomic
 def revoke_device(*, device: RatingDevice, by: User, at: datetime | None = None) -> RatingDevice:
     """The device's token stops working at once (a lost or replaced tablet)."""
-    at = _now(at)
+    at = now(at)
     device = RatingDevice.objects.select_for_update().select_related("hall").get(pk=device.pk)
-    _require_manager(by, device.hall)
+    require_hall_perm(by, device.hall, MANAGE)
     if device.revoked_at is not None:
         raise CounterError(_("This device is already revoked."), code="invalid")
     device.revoked_at = at
@@ -75,14 +65,14 @@ def revoke_device(*, device: RatingDevice, by: User, at: datetime | None = None)
 
 def device_for_token(raw: str | None, *, at: datetime | None = None) -> RatingDevice | None:
     """The active device holding this token, or None; notes when it was last seen (at most once a minute)."""
-    return pairing.find_active(RatingDevice.objects.select_related("hall", "window"), raw, at=_now(at))
+    return pairing.find_active(RatingDevice.objects.select_related("hall", "window"), raw, at=now(at))
 
 
 def pending_visit(device: RatingDevice, *, at: datetime | None = None) -> Visit | None:
     """The visit the device asks the customer to rate: the latest visit started at its window, if the rep
     asked for the rating in the last ten minutes and it is not rated yet. A newer visit at the window
     (the next customer) ends the chance to rate the previous one."""
-    at = _now(at)
+    at = now(at)
     latest = (
         Visit.objects.filter(window_id=device.window_id)
         .select_related("rep", "ticket", "rating")
@@ -120,7 +110,7 @@ class DeviceScreen:
 
 def device_screen(device: RatingDevice, *, at: datetime | None = None) -> DeviceScreen:
     """The device's screen in two queries, whatever the hall's history."""
-    at = _now(at)
+    at = now(at)
     visit = pending_visit(device, at=at)
     post = WindowPost.objects.filter(window_id=device.window_id).active().select_related("user").first()
     rep = visit.rep if visit is not None else (post.user if post is not None else None)
@@ -137,7 +127,7 @@ def device_screen(device: RatingDevice, *, at: datetime | None = None) -> Device
 @transaction.atomic
 def submit_rating(*, device: RatingDevice, visit_id, score, at: datetime | None = None) -> Rating:
     """The customer pressed one of the four buttons. A 不满意 opens a draft complaint for the duty manager."""
-    at = _now(at)
+    at = now(at)
     device = RatingDevice.objects.select_for_update().select_related("hall", "window").get(pk=device.pk)
     if device.revoked_at is not None:
         raise CounterError(_("This device is not paired."), code="forbidden")
@@ -182,10 +172,9 @@ def submit_rating(*, device: RatingDevice, visit_id, score, at: datetime | None 
 @transaction.atomic
 def acknowledge_alert(*, rating: Rating, by: User, at: datetime | None = None) -> Rating:
     """The duty manager has seen the 不满意 alert (the draft complaint stays until someone takes it)."""
-    at = _now(at)
+    at = now(at)
     rating = Rating.objects.select_for_update(of=("self",)).select_related("hall").get(pk=rating.pk)
-    if not has_hall_perm(by, rating.hall, "counter.supervise_business"):
-        raise CounterError(_("Your role does not allow this."), code="forbidden")
+    require_hall_perm(by, rating.hall, "counter.supervise_business")
     if rating.score != Rating.Score.DISSATISFIED:
         raise CounterError(_("Only a “Dissatisfied” rating raises an alert."), code="invalid")
     if rating.acknowledged_at is not None:

@@ -27,10 +27,10 @@ from counter.models import (
     IncidentStep,
     IncidentStepTemplate,
 )
+from counter.services.common import require_hall_perm
 from servicecenter.clock import business_day
 from servicecenter.models import Hall, User
 from servicecenter.money import DENOMINATIONS, quantize
-from servicecenter.scoping import has_hall_perm
 from servicecenter.selectors import hall_memberships
 
 # The banknotes a counterfeit can be: ¥1 and up (smaller amounts are coins).
@@ -40,11 +40,6 @@ NOTE_DENOMINATIONS: tuple[Decimal, ...] = tuple(value for value, _label in DENOM
 _SERIAL = re.compile(r"^[A-Z][A-Z0-9]{3}\d{6}$")
 _NOTE_MAX = 200
 _PEOPLE_MAX = 200
-
-
-def _require(user: User, hall: Hall, perm: str) -> None:
-    if not has_hall_perm(user, hall, perm):
-        raise CounterError(_("Your role in this hall does not allow this."), code="forbidden")
 
 
 # --- Checklists --------------------------------------------------------------------------------------
@@ -63,7 +58,7 @@ def complete_checklist(
     """Record today's opening or closing checklist: every active point answered, a point not in order
     with a note saying what is wrong. One of each per hall and business day."""
     at = at or timezone.now()
-    _require(by, hall, "counter.manage_site")
+    require_hall_perm(by, hall, "counter.manage_site")
     if kind not in ChecklistItem.Kind.values:
         raise CounterError(_("Unknown checklist."), code="invalid")
     label = ChecklistItem.Kind(kind).label
@@ -211,7 +206,7 @@ def report_incident(
 ) -> Incident:
     """Record an incident; its handling checklist is the hall's steps for that kind, as they are today."""
     at = at or timezone.now()
-    _require(by, hall, "counter.report_incident")
+    require_hall_perm(by, hall, "counter.report_incident")
     if kind not in IncidentKind.values:
         raise CounterError(_("Choose what kind of incident it is."), code="invalid")
     if occurred_at is None or timezone.is_naive(occurred_at):
@@ -256,7 +251,7 @@ def report_incident(
 
 def _open_incident(incident: Incident, by: User) -> Incident:
     """The incident locked for a change, after checking that it may still be changed and by whom."""
-    _require(by, incident.hall, "counter.manage_site")
+    require_hall_perm(by, incident.hall, "counter.manage_site")
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     if locked.status != Incident.Status.OPEN:
         raise CounterError(_("This incident is closed: it can no longer be changed."), code="closed")
