@@ -134,7 +134,7 @@ def test_a_visit_from_ticket_to_dissatisfied_rating(
         duty = duty_ctx.new_page()
         sign_in(duty, base, staff["duty"])
         duty.goto(f"{base}/halls/{hall.pk}/floor/")
-        expect(duty.get_by_test_id("alerts")).to_contain_text("不满意")
+        expect(duty.get_by_test_id("rating-alerts")).to_contain_text("不满意")
         complaint = Complaint.objects.get()
         assert complaint.status == Complaint.Status.DRAFT
         duty.get_by_test_id("alert-complaint").click()

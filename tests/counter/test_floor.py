@@ -76,3 +76,30 @@ def test_home_page_loads_the_counter_panel_by_role(
     assert 'data-testid="attention"' in panel and 'data-testid="my-businesses"' in panel
     mine = login(rep, Client()).get(f"/halls/{counter_hall.pk}/counter/summary/").content.decode()
     assert 'data-testid="my-businesses"' in mine and 'data-testid="attention"' not in mine
+
+
+def test_acknowledging_an_alert_on_the_floor_comes_back_to_the_floor(
+    counter_hall, category, rep, duty_manager, login
+):
+    from counter.models import Rating
+    from counter.services import ratings as rating_services
+
+    window = counter_hall.windows.get(number=1)
+    device, _token = rating_services.pair_device(
+        hall=counter_hall, window=window, name="评价器", by=duty_manager
+    )
+    q.open_post(hall=counter_hall, window=window, user=rep)
+    q.issue_ticket(hall=counter_hall, category=category("C"))
+    visit = v.start_visit(user=rep, hall=counter_hall, ticket_id=q.call_next(user=rep, hall=counter_hall).pk)
+    v.request_rating(user=rep, hall=counter_hall, visit_id=visit.pk)
+    rating = rating_services.submit_rating(device=device, visit_id=visit.pk, score=Rating.Score.DISSATISFIED)
+    client = login(duty_manager)
+    live = client.get(f"/halls/{counter_hall.pk}/floor/live/").content.decode()
+    assert f'name="next" value="/halls/{counter_hall.pk}/floor/"' in live
+    response = client.post(
+        f"/halls/{counter_hall.pk}/ratings/{rating.pk}/acknowledge/",
+        {"next": f"/halls/{counter_hall.pk}/floor/"},
+    )
+    assert response.status_code == 302 and response.url == f"/halls/{counter_hall.pk}/floor/"
+    rating.refresh_from_db()
+    assert rating.acknowledged_by == duty_manager
