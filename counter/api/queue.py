@@ -1,6 +1,5 @@
 """API: the queue — categories, issuing tickets, the rep's post, call next, recall, no-show, transfer."""
 
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,12 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from counter.errors import CounterError
-from counter.models import Ticket, TicketCategory, WindowPost
+from counter.models import Ticket, WindowPost
 from counter.selectors import queue as queue_selectors
 from counter.services import queue as queue_services
 from servicecenter.api import errors, id_field, validated
 from servicecenter.clock import business_day
-from servicecenter.models import Window
 from servicecenter.scoping import get_hall_for_user
 
 
@@ -85,14 +83,6 @@ class TransferSerializer(serializers.Serializer):
     to_category = id_field(required=False, allow_null=True, default=None)
 
 
-def _category(hall, pk):
-    return get_object_or_404(TicketCategory, pk=pk, hall=hall) if pk is not None else None
-
-
-def _window(hall, pk):
-    return get_object_or_404(Window, pk=pk, hall=hall) if pk is not None else None
-
-
 class CategoryListView(APIView):
     @extend_schema(
         responses={200: QueueLineSerializer(many=True), **errors(401, 403, 404)},
@@ -130,7 +120,10 @@ class TicketListView(APIView):
         hall = get_hall_for_user(request.user, hall_id, "counter.add_ticket")
         data = validated(IssueTicketSerializer, request.data)
         ticket = queue_services.issue_ticket(
-            hall=hall, category=_category(hall, data["category"]), priority=data["priority"], by=request.user
+            hall=hall,
+            category=queue_selectors.category_in_hall(hall, data["category"]),
+            priority=data["priority"],
+            by=request.user,
         )
         return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
@@ -155,9 +148,12 @@ class PostView(APIView):
     def post(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
         data = validated(OpenPostSerializer, request.data)
-        categories = [_category(hall, pk) for pk in data["categories"]]
+        categories = [queue_selectors.category_in_hall(hall, pk) for pk in data["categories"]]
         post = queue_services.open_post(
-            hall=hall, window=_window(hall, data["window"]), user=request.user, categories=categories
+            hall=hall,
+            window=queue_selectors.window_in_hall(hall, data["window"]),
+            user=request.user,
+            categories=categories,
         )
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
 
@@ -212,8 +208,8 @@ class TransferTicketView(APIView):
             user=request.user,
             hall=hall,
             ticket_id=ticket_id,
-            to_window=_window(hall, data["to_window"]),
-            to_category=_category(hall, data["to_category"]),
+            to_window=queue_selectors.window_in_hall(hall, data["to_window"]),
+            to_category=queue_selectors.category_in_hall(hall, data["to_category"]),
         )
         return Response(TicketSerializer(ticket).data)
 

@@ -10,10 +10,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from counter.api.queue import TransferSerializer, _category, _window
+from counter.api.queue import TransferSerializer
 from counter.models import Business, BusinessType, GasAccount, RequiredDocument, Visit
 from counter.selectors import businesses as business_selectors
 from counter.selectors import customers as customer_selectors
+from counter.selectors import queue as queue_selectors
 from counter.services import businesses as business_services
 from counter.services import visits as visit_services
 from servicecenter.api import errors, id_field, validated
@@ -224,8 +225,8 @@ class TransferVisitView(APIView):
             user=request.user,
             hall=hall,
             visit_id=visit_id,
-            to_window=_window(hall, data["to_window"]),
-            to_category=_category(hall, data["to_category"]),
+            to_window=queue_selectors.window_in_hall(hall, data["to_window"]),
+            to_category=queue_selectors.category_in_hall(hall, data["to_category"]),
         )
         return Response(VisitSerializer(visit).data)
 

@@ -4,9 +4,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.shortcuts import get_object_or_404
 
 from counter.models import Call, CounterSettings, Ticket, TicketCategory, Visit, WindowPost
 from servicecenter.models import Hall, User, Window
+from servicecenter.scoping import int_or_404
 
 
 @dataclass
@@ -31,6 +33,20 @@ def current_post(*, user: User, hall: Hall, lock: bool = False) -> WindowPost | 
     if lock:
         posts = posts.select_for_update(of=("self",))
     return posts.select_related("window").first()
+
+
+def window_in_hall(hall: Hall, value) -> Window | None:
+    """The hall's window with this id; None when no id is given; 404 for anything else."""
+    if value is None or value == "":
+        return None
+    return get_object_or_404(Window, pk=int_or_404(value), hall=hall)
+
+
+def category_in_hall(hall: Hall, value) -> TicketCategory | None:
+    """The hall's ticket category with this id; None when no id is given; 404 for anything else."""
+    if value is None or value == "":
+        return None
+    return get_object_or_404(TicketCategory, pk=int_or_404(value), hall=hall)
 
 
 def ticket_at_window(window: Window) -> Ticket | None:

@@ -98,18 +98,6 @@ def sign_on(request):
     return redirect("counter_workspace", hall_id=hall.pk)
 
 
-def _window_or_none(hall, value):
-    if not value:
-        return None
-    return get_object_or_404(Window, pk=int_or_404(value), hall=hall)
-
-
-def _category_or_none(hall, value):
-    if not value:
-        return None
-    return get_object_or_404(TicketCategory, pk=int_or_404(value), hall=hall)
-
-
 @require_POST
 @hall_view("counter.serve_window")
 def act(request):
@@ -132,8 +120,8 @@ def act(request):
         elif action == "start":
             visit_services.start_visit(user=user, hall=hall, ticket_id=int_or_404(ticket_id))
         elif action == "transfer":
-            to_window = _window_or_none(hall, data.get("to_window"))
-            to_category = _category_or_none(hall, data.get("to_category"))
+            to_window = queue_selectors.window_in_hall(hall, data.get("to_window"))
+            to_category = queue_selectors.category_in_hall(hall, data.get("to_category"))
             if visit_id:
                 visit_services.transfer_visit(
                     user=user,
