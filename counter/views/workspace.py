@@ -52,6 +52,19 @@ def _counter_types():
     ]
 
 
+def _visit_context(request, visit: Visit) -> dict:
+    """What the workspace shows of a visit: what was recorded, the business types, the account panel."""
+    context = {
+        "business_types": _counter_types(),
+        "recorded": list(visit.businesses.select_related("business_type").order_by("pk")),
+        "complaints": list(visit.complaints.order_by("pk")),
+        "may_unmask": may_unmask(request.user, request.hall),
+    }
+    if visit.account is not None:
+        context["panel"] = customer_selectors.account_panel(visit.account, hall=request.hall)
+    return context
+
+
 @hall_view("counter.serve_window")
 def workspace(request):
     hall = request.hall
@@ -63,12 +76,7 @@ def workspace(request):
         context["categories"] = list(TicketCategory.objects.filter(hall=hall, is_active=True))
         return render(request, "counter/workspace/sign_on.html", context)
     if visit is not None:
-        context["business_types"] = _counter_types()
-        context["recorded"] = list(visit.businesses.select_related("business_type").order_by("pk"))
-        context["complaints"] = list(visit.complaints.order_by("pk"))
-        context["may_unmask"] = may_unmask(request.user, hall)
-        if visit.account is not None:
-            context["panel"] = customer_selectors.account_panel(visit.account, hall=hall)
+        context.update(_visit_context(request, visit))
         # Looked up by POST: a resident ID or phone number must not sit in URLs (logs, history).
         query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
         if query:
@@ -235,20 +243,8 @@ def record_business(request, visit_id):
             return redirect("counter_workspace", hall_id=hall.pk)
     # Show the workspace again with the form and its errors.
     post, ticket, open_visit = _current(request)
-    context = {
-        "post": post,
-        "ticket": ticket,
-        "visit": open_visit,
-        "steps": STEPS,
-        "business_types": _counter_types(),
-        "business_type": business_type,
-        "business_form": form,
-        "recorded": list(visit.businesses.select_related("business_type").order_by("pk")),
-        "complaints": list(visit.complaints.order_by("pk")),
-        "may_unmask": may_unmask(request.user, hall),
-    }
-    if open_visit is not None and open_visit.account is not None:
-        context["panel"] = customer_selectors.account_panel(open_visit.account, hall=hall)
+    context = {"post": post, "ticket": ticket, "visit": open_visit, "steps": STEPS}
+    context.update(_visit_context(request, visit), business_type=business_type, business_form=form)
     return render(request, "counter/workspace/workspace.html", context, status=400)
 
 
