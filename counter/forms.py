@@ -14,7 +14,26 @@ _WIDGETS = {
 }
 
 
-class BusinessForm(forms.Form):
+class StyledForm(forms.Form):
+    """Bootstrap classes on the widgets, so that templates render fields with {{ field }}."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
+
+
+class BusinessForm(StyledForm):
     """A business of one type: its own fields, its document checklist, and how it ends today."""
 
     missing_note = forms.CharField(
@@ -44,12 +63,7 @@ class BusinessForm(forms.Form):
                 widget=forms.CheckboxSelectMultiple,
             )
         self.fields = {**type_fields, **self.fields}
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            else:
-                widget.attrs["class"] = "form-control"
+        self.style_widgets()
 
     def business_data(self) -> dict:
         return {

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from counter.errors import CounterError
+from counter.forms import StyledForm
 from counter.models import Complaint, Visit
 from counter.selectors import complaints as selectors
 from counter.selectors.customers import get_account
@@ -24,22 +25,6 @@ from counter.validators import mask_phone
 from servicecenter.scoping import hall_view, has_hall_perm, int_or_404
 
 PAGE_SIZE = 50
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on the widgets, so templates render fields with {{ field }}."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.RadioSelect, forms.CheckboxInput)):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
 
 
 class ComplaintForm(StyledForm):
