@@ -23,8 +23,6 @@ def hall_context(request) -> dict:
         current_business_day=business_day(hall, timezone.now()),
         current_roles=[label for value, label in Role.choices if value in roles],
         nav={
-            "staff": has_hall_perm(user, hall, "servicecenter.view_membership"),
-            "audit": has_hall_perm(user, hall, "servicecenter.view_auditevent"),
             "api": bool(roles & {Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR}) or user.is_superuser,
         },
     )
