@@ -147,24 +147,17 @@ def record_business(
     account = visit.account
     if business_type.needs_account and account is None:
         raise CounterError(_("Look up the customer's account first."), code="invalid")
-    if account is not None and account.is_closed and workflow not in CLOSED_ACCOUNT_WORKFLOWS:
-        raise CounterError(
-            _("Account %(number)s is closed: it takes only enquiries.") % {"number": account.number},
-            code="closed",
-        )
+    if account is not None:
+        _refuse_closed_account(account, workflow)
     cleaned = clean_business_data(business_type, data or {})
     wanted_docs = list(business_type.documents.all())
-    seen_ids = {int(d.pk if hasattr(d, "pk") else d) for d in documents_seen}
-    unknown = seen_ids - {d.pk for d in wanted_docs}
-    if unknown:
-        raise CounterError(_("These documents are not on this business's checklist."), code="invalid")
+    seen_ids = _seen_document_ids(documents_seen, {d.pk for d in wanted_docs})
     missing = [d for d in wanted_docs if d.pk not in seen_ids]
     if workflow == Workflow.CLOSURE:
         customers.ensure_no_unpaid_bills(account)
     if missing:
         status = Business.Status.INCOMPLETE
-        told = _("Customer told to bring: %(documents)s.") % {"documents": "、".join(d.name for d in missing)}
-        missing_note = f"{told} {missing_note.strip()}".strip()
+        missing_note = f"{_told_to_bring(d.name for d in missing)} {missing_note.strip()}".strip()
     else:
         status = Business.Status.ACCEPTED
         missing_note = ""
@@ -196,11 +189,7 @@ def record_business(
     if complete and workflow in NEEDS_OUTCOME and not (outcome.strip() or cleaned.get("answer")):
         raise CounterError(NEEDS_OUTCOME[workflow], code="invalid")
     if complete and missing:
-        raise CounterError(
-            _("The documents are incomplete: this business cannot be completed. %(told)s")
-            % {"told": missing_note},
-            code="documents_missing",
-        )
+        raise _documents_incomplete(missing_note)
     with transaction.atomic(savepoint=False):
         business.save()
         if seen_ids:
@@ -225,16 +214,39 @@ def _documents_note(documents, seen_ids, note: str = "") -> str:
     return f"{_('Documents seen')}: {seen}. {note}".strip()
 
 
-def _open_account_of(business: Business) -> None:
-    """A closed account takes no work but enquiries, even on a business accepted before it closed."""
-    if business.account_id is None:
-        return
-    account = GasAccount.objects.select_for_update().get(pk=business.account_id)
-    if account.is_closed and business.business_type.workflow not in CLOSED_ACCOUNT_WORKFLOWS:
+def _refuse_closed_account(account: GasAccount, workflow: str) -> None:
+    """A closed account takes no business but enquiries."""
+    if account.is_closed and workflow not in CLOSED_ACCOUNT_WORKFLOWS:
         raise CounterError(
             _("Account %(number)s is closed: it takes only enquiries.") % {"number": account.number},
             code="closed",
         )
+
+
+def _open_account_of(business: Business) -> None:
+    """The same, for a business accepted before its account closed (the account row locked)."""
+    if business.account_id is not None:
+        account = GasAccount.objects.select_for_update().get(pk=business.account_id)
+        _refuse_closed_account(account, business.business_type.workflow)
+
+
+def _seen_document_ids(documents_seen, wanted_ids) -> set[int]:
+    """The ids of the documents seen (objects or ids), all of them on the type's checklist."""
+    seen = {int(d.pk if hasattr(d, "pk") else d) for d in documents_seen}
+    if seen - set(wanted_ids):
+        raise CounterError(_("These documents are not on this business's checklist."), code="invalid")
+    return seen
+
+
+def _told_to_bring(names) -> str:
+    return _("Customer told to bring: %(documents)s.") % {"documents": "、".join(names)}
+
+
+def _documents_incomplete(told: str) -> CounterError:
+    return CounterError(
+        _("The documents are incomplete: this business cannot be completed. %(told)s") % {"told": told},
+        code="documents_missing",
+    )
 
 
 def _locked(business: Business) -> Business:
@@ -253,18 +265,14 @@ def supply_documents(*, business: Business, documents_seen, by: User, at=None) -
     if business.status != Business.Status.INCOMPLETE:
         raise CounterError(_("This business is not waiting for documents."), code="invalid")
     wanted = {d.pk: d for d in business.business_type.documents.all()}
-    seen = {int(d.pk if hasattr(d, "pk") else d) for d in documents_seen} | set(
+    seen = _seen_document_ids(documents_seen, wanted.keys()) | set(
         business.documents_seen.values_list("pk", flat=True)
     )
-    if seen - wanted.keys():
-        raise CounterError(_("These documents are not on this business's checklist."), code="invalid")
     still = [wanted[pk].name for pk in wanted if pk not in seen]
     with transaction.atomic(savepoint=False):
         business.documents_seen.set(seen)
         if still:
-            business.missing_documents = _("Customer told to bring: %(documents)s.") % {
-                "documents": "、".join(still)
-            }
+            business.missing_documents = _told_to_bring(still)
             business.save(update_fields=["missing_documents"])
         else:
             business.status = Business.Status.ACCEPTED
@@ -381,11 +389,7 @@ def complete_business(
     at = at or timezone.now()
     business = _locked(business)
     if business.status == Business.Status.INCOMPLETE:
-        raise CounterError(
-            _("The documents are incomplete: this business cannot be completed. %(told)s")
-            % {"told": business.missing_documents},
-            code="documents_missing",
-        )
+        raise _documents_incomplete(business.missing_documents)
     if not business.is_open:
         raise CounterError(_("This business is closed."), code="invalid")
     workflow = business.business_type.workflow
