@@ -68,6 +68,14 @@ def validated(serializer_class, data, **kwargs) -> dict:
     return serializer.validated_data
 
 
+def choice_param(request, name: str, choices, message) -> str | None:
+    """An optional query parameter that must be one of `choices` (a 400 with `message` otherwise)."""
+    value = request.query_params.get(name)
+    if value and value not in choices:
+        raise serializers.ValidationError({name: message})
+    return value or None
+
+
 def errors(*codes: int) -> dict:
     """The error responses an operation may give, for its schema."""
     return {code: _ERRORS[code] for code in codes}

@@ -12,7 +12,7 @@ from counter.errors import CounterError
 from counter.models import Ticket, WindowPost
 from counter.selectors import queue as queue_selectors
 from counter.services import queue as queue_services
-from servicecenter.api import errors, id_field, validated
+from servicecenter.api import choice_param, errors, id_field, validated
 from servicecenter.clock import business_day
 from servicecenter.scoping import get_hall_for_user
 
@@ -103,9 +103,7 @@ class TicketListView(APIView):
     )
     def get(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.view_ticket")
-        wanted = request.query_params.get("status")
-        if wanted and wanted not in Ticket.Status.values:
-            raise serializers.ValidationError({"status": _("Unknown status.")})
+        wanted = choice_param(request, "status", Ticket.Status.values, _("Unknown status."))
         tickets = queue_selectors.tickets_today(
             hall, day=business_day(hall, timezone.now()), status=wanted, limit=200
         )
@@ -158,17 +156,18 @@ class PostView(APIView):
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
 
 
-def _post_action(action, summary):
-    class PostActionView(APIView):
-        @extend_schema(
-            request=None, responses={200: PostSerializer, **errors(400, 401, 403, 404)}, summary=summary
-        )
-        def post(self, request, hall_id: int):
-            hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
-            return Response(PostSerializer(action(user=request.user, hall=hall)).data)
+def window_action(action, output, summary):
+    """An endpoint for one button of the rep's window: POST with no body; the ids in the URL (ticket_id,
+    visit_id) go to the service as they are; the answer is the record it returns."""
 
-    PostActionView.__name__ = f"Post{action.__name__.title().replace('_', '')}View"
-    return PostActionView
+    class WindowActionView(APIView):
+        @extend_schema(request=None, responses={200: output, **errors(400, 401, 403, 404)}, summary=summary)
+        def post(self, request, hall_id: int, **ids):
+            hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
+            return Response(output(action(user=request.user, hall=hall, **ids)).data)
+
+    WindowActionView.__name__ = f"{action.__name__.title().replace('_', '')}View"
+    return WindowActionView
 
 
 class CallNextView(APIView):
@@ -180,19 +179,6 @@ class CallNextView(APIView):
     def post(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
         return Response(TicketSerializer(queue_services.call_next(user=request.user, hall=hall)).data)
-
-
-def _ticket_action(action, summary):
-    class TicketActionView(APIView):
-        @extend_schema(
-            request=None, responses={200: TicketSerializer, **errors(400, 401, 403, 404)}, summary=summary
-        )
-        def post(self, request, hall_id: int, ticket_id: int):
-            hall = get_hall_for_user(request.user, hall_id, "counter.serve_window")
-            return Response(TicketSerializer(action(user=request.user, hall=hall, ticket_id=ticket_id)).data)
-
-    TicketActionView.__name__ = f"Ticket{action.__name__.title().replace('_', '')}View"
-    return TicketActionView
 
 
 class TransferTicketView(APIView):
@@ -220,28 +206,30 @@ urlpatterns = [
     path("halls/<int:hall_id>/post/", PostView.as_view(), name="api_post"),
     path(
         "halls/<int:hall_id>/post/pause/",
-        _post_action(queue_services.pause_post, "Pause my window").as_view(),
+        window_action(queue_services.pause_post, PostSerializer, "Pause my window").as_view(),
         name="api_post_pause",
     ),
     path(
         "halls/<int:hall_id>/post/resume/",
-        _post_action(queue_services.resume_post, "Resume calling at my window").as_view(),
+        window_action(queue_services.resume_post, PostSerializer, "Resume calling at my window").as_view(),
         name="api_post_resume",
     ),
     path(
         "halls/<int:hall_id>/post/end/",
-        _post_action(queue_services.end_post, "Sign off from my window").as_view(),
+        window_action(queue_services.end_post, PostSerializer, "Sign off from my window").as_view(),
         name="api_post_end",
     ),
     path("halls/<int:hall_id>/call-next/", CallNextView.as_view(), name="api_call_next"),
     path(
         "halls/<int:hall_id>/tickets/<int:ticket_id>/recall/",
-        _ticket_action(queue_services.recall, "Call the ticket again").as_view(),
+        window_action(queue_services.recall, TicketSerializer, "Call the ticket again").as_view(),
         name="api_ticket_recall",
     ),
     path(
         "halls/<int:hall_id>/tickets/<int:ticket_id>/no-show/",
-        _ticket_action(queue_services.mark_no_show, "Mark the called ticket a no-show").as_view(),
+        window_action(
+            queue_services.mark_no_show, TicketSerializer, "Mark the called ticket a no-show"
+        ).as_view(),
         name="api_ticket_no_show",
     ),
     path(

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from counter.models import Rating, RatingDevice
 from counter.selectors import complaints as selectors
 from counter.services import ratings as services
-from servicecenter.api import MAX_ID, StaffMemberSerializer, WindowSerializer, errors
+from servicecenter.api import MAX_ID, StaffMemberSerializer, WindowSerializer, errors, validated
 from servicecenter.scoping import get_hall_for_user
 
 
@@ -119,13 +119,12 @@ class RatingListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Rating.objects.none()
         hall = get_hall_for_user(self.request.user, self.kwargs["hall_id"], "counter.view_rating")
-        query = RatingQuerySerializer(data=self.request.query_params.dict())
-        query.is_valid(raise_exception=True)
+        query = validated(RatingQuerySerializer, self.request.query_params.dict())
         ratings = selectors.ratings_for_hall(hall)
-        if "business_day" in query.validated_data:
-            ratings = ratings.filter(business_day=query.validated_data["business_day"])
-        if "score" in query.validated_data:
-            ratings = ratings.filter(score=query.validated_data["score"])
+        if "business_day" in query:
+            ratings = ratings.filter(business_day=query["business_day"])
+        if "score" in query:
+            ratings = ratings.filter(score=query["score"])
         return ratings
 
 
@@ -198,12 +197,11 @@ class DeviceRatingView(APIView):
         summary="Record the customer's rating of the visit the device is showing",
     )
     def post(self, request):
-        serializer = RatingSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(RatingSerializer, request.data)
         rating = services.submit_rating(
             device=request.auth,
-            visit_id=serializer.validated_data["visit_id"],
-            score=serializer.validated_data["score"],
+            visit_id=data["visit_id"],
+            score=data["score"],
             at=timezone.now(),
         )
         rating = Rating.objects.select_related("rep", "window", "ticket").get(pk=rating.pk)

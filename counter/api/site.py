@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from counter.models import ChecklistItem, ChecklistRun, Incident, IncidentKind
 from counter.selectors import site as selectors
 from counter.services import site as services
-from servicecenter.api import MAX_ID, MomentField, StaffMemberSerializer, errors
+from servicecenter.api import MAX_ID, MomentField, StaffMemberSerializer, choice_param, errors, validated
 from servicecenter.scoping import get_hall_for_user, has_hall_perm
 
 # --- Incidents ---------------------------------------------------------------------------------------
@@ -100,10 +100,8 @@ class IncidentListView(generics.GenericAPIView):
     def get(self, request, hall_id: int):
         hall = _hall_for_incidents(request, hall_id)
         incidents = selectors.incidents_with_details(hall, request.user)
-        wanted = request.query_params.get("status")
+        wanted = choice_param(request, "status", Incident.Status.values, _("Unknown status."))
         if wanted:
-            if wanted not in Incident.Status.values:
-                raise serializers.ValidationError({"status": _("Unknown status.")})
             incidents = incidents.filter(status=wanted)
         page = self.paginate_queryset(incidents)
         return self.get_paginated_response(IncidentSerializer(page, many=True).data)
@@ -115,9 +113,7 @@ class IncidentListView(generics.GenericAPIView):
     )
     def post(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.report_incident")
-        serializer = IncidentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(IncidentSerializer, request.data)
         incident = services.report_incident(
             hall=hall,
             kind=data["kind"],
@@ -207,9 +203,8 @@ class IncidentUpdateView(generics.GenericAPIView):
         incident = selectors.get_incident_for_user(request.user, hall, incident_id)
         if not has_hall_perm(request.user, hall, "counter.manage_site"):
             raise PermissionDenied
-        serializer = IncidentUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.update_incident(incident=incident, by=request.user, **serializer.validated_data)
+        data = validated(IncidentUpdateSerializer, request.data)
+        services.update_incident(incident=incident, by=request.user, **data)
         return Response(
             IncidentSerializer(selectors.get_incident_for_user(request.user, hall, incident_id)).data
         )
@@ -229,9 +224,8 @@ class IncidentCloseView(generics.GenericAPIView):
         incident = selectors.get_incident_for_user(request.user, hall, incident_id)
         if not has_hall_perm(request.user, hall, "counter.manage_site"):
             raise PermissionDenied
-        serializer = IncidentCloseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.close_incident(incident=incident, by=request.user, **serializer.validated_data)
+        data = validated(IncidentCloseSerializer, request.data)
+        services.close_incident(incident=incident, by=request.user, **data)
         incident = selectors.get_incident_for_user(request.user, hall, incident_id)
         return Response(IncidentSerializer(incident).data)
 
@@ -281,10 +275,8 @@ class ChecklistRunListView(generics.GenericAPIView):
     def get(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.view_checklistrun")
         runs = selectors.checklist_runs(hall)
-        kind = request.query_params.get("kind")
+        kind = choice_param(request, "kind", ChecklistItem.Kind.values, _("Unknown checklist."))
         if kind:
-            if kind not in ChecklistItem.Kind.values:
-                raise serializers.ValidationError({"kind": _("Unknown checklist.")})
             runs = runs.filter(kind=kind)
         page = self.paginate_queryset(runs)
         return self.get_paginated_response(ChecklistRunSerializer(page, many=True).data)
@@ -296,9 +288,7 @@ class ChecklistRunListView(generics.GenericAPIView):
     )
     def post(self, request, hall_id: int):
         hall = get_hall_for_user(request.user, hall_id, "counter.manage_site")
-        serializer = ChecklistRunSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(ChecklistRunSerializer, request.data)
         run = services.complete_checklist(
             hall=hall,
             kind=data["kind"],

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from counter.api.queue import TransferSerializer
+from counter.api.queue import TransferSerializer, window_action
 from counter.models import Business, BusinessType, GasAccount, RequiredDocument, Visit
 from counter.selectors import businesses as business_selectors
 from counter.selectors import customers as customer_selectors
@@ -199,19 +199,6 @@ class StepView(APIView):
         return Response(VisitSerializer(visit).data)
 
 
-def _visit_action(action, summary):
-    class VisitActionView(APIView):
-        @extend_schema(
-            request=None, responses={200: VisitSerializer, **errors(400, 401, 403, 404)}, summary=summary
-        )
-        def post(self, request, hall_id: int, visit_id: int):
-            hall = _serve(request, hall_id)
-            return Response(VisitSerializer(action(user=request.user, hall=hall, visit_id=visit_id)).data)
-
-    VisitActionView.__name__ = f"Visit{action.__name__.title().replace('_', '')}View"
-    return VisitActionView
-
-
 class TransferVisitView(APIView):
     @extend_schema(
         request=TransferSerializer,
@@ -333,12 +320,16 @@ urlpatterns = [
     path("halls/<int:hall_id>/visits/<int:visit_id>/step/", StepView.as_view(), name="api_visit_step"),
     path(
         "halls/<int:hall_id>/visits/<int:visit_id>/rating-request/",
-        _visit_action(visit_services.request_rating, "Ask the customer for a rating on the device").as_view(),
+        window_action(
+            visit_services.request_rating, VisitSerializer, "Ask the customer for a rating on the device"
+        ).as_view(),
         name="api_visit_rating_request",
     ),
     path(
         "halls/<int:hall_id>/visits/<int:visit_id>/end/",
-        _visit_action(visit_services.end_visit, "End the visit (at least one business recorded)").as_view(),
+        window_action(
+            visit_services.end_visit, VisitSerializer, "End the visit (at least one business recorded)"
+        ).as_view(),
         name="api_visit_end",
     ),
     path(
