@@ -224,10 +224,7 @@ class BusinessTypeListView(APIView):
         summary="Business types with their documents and fields",
     )
     def get(self, request):
-        types = (
-            BusinessType.objects.filter(is_active=True).prefetch_related("documents").order_by("sort", "code")
-        )
-        return Response(BusinessTypeSerializer(types, many=True).data)
+        return Response(BusinessTypeSerializer(business_selectors.active_business_types(), many=True).data)
 
 
 class RecordBusinessView(APIView):

@@ -5,9 +5,16 @@ from datetime import date
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
-from counter.models import Business
+from counter.models import Business, BusinessType
 from counter.validators import mask_id_number, mask_phone
 from servicecenter.models import Hall
+
+
+def active_business_types() -> list[BusinessType]:
+    """The business types offered, in their order, with their document checklists."""
+    return list(
+        BusinessType.objects.filter(is_active=True).prefetch_related("documents").order_by("sort", "code")
+    )
 
 
 def open_businesses(hall: Hall, *, today: date) -> QuerySet[Business]:

@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +25,7 @@ from counter.models import (
 )
 from counter.selectors.businesses import PERSONAL_TYPES
 from counter.services import customers
+from counter.services.common import now
 from counter.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
 from servicecenter.clock import business_day
 from servicecenter.models import User
@@ -130,7 +130,7 @@ def record_business(
 ) -> Business:
     """Accept a business in an open visit. Missing documents make it "incomplete" (the customer is told
     what to bring); `complete` finishes it on the spot when the documents are all there."""
-    at = at or timezone.now()
+    at = now(at)
     visit = Visit.objects.select_for_update(of=("self",)).select_related("account", "hall").get(pk=visit.pk)
     hall = visit.hall
     if not visit.is_open:
@@ -249,18 +249,22 @@ def _documents_incomplete(told: str) -> CounterError:
     )
 
 
-def _locked(business: Business) -> Business:
-    return (
+def _locked(business: Business, *, open_only: bool = False) -> Business:
+    """The business, its row locked; with `open_only`, refused once it is completed or rejected."""
+    business = (
         Business.objects.select_for_update(of=("self",))
         .select_related("business_type", "account", "hall")
         .get(pk=business.pk)
     )
+    if open_only and not business.is_open:
+        raise CounterError(_("This business is closed."), code="invalid")
+    return business
 
 
 @transaction.atomic
 def supply_documents(*, business: Business, documents_seen, by: User, at=None) -> Business:
     """The customer came back with what was missing: an incomplete business becomes accepted."""
-    at = at or timezone.now()
+    at = now(at)
     business = _locked(business)
     if business.status != Business.Status.INCOMPLETE:
         raise CounterError(_("This business is not waiting for documents."), code="invalid")
@@ -285,7 +289,7 @@ def supply_documents(*, business: Business, documents_seen, by: User, at=None) -
 @transaction.atomic
 def start_business(*, business: Business, by: User, reference: str = "", note: str = "", at=None) -> Business:
     """Passed on for work (a repair to field service with its work order number)."""
-    at = at or timezone.now()
+    at = now(at)
     business = _locked(business)
     if business.status != Business.Status.ACCEPTED:
         raise CounterError(_("Only an accepted business can be passed on."), code="invalid")
@@ -303,10 +307,8 @@ def start_business(*, business: Business, by: User, reference: str = "", note: s
 
 @transaction.atomic
 def follow_up(*, business: Business, by: User, note: str, at=None) -> Business:
-    at = at or timezone.now()
-    business = _locked(business)
-    if not business.is_open:
-        raise CounterError(_("This business is closed."), code="invalid")
+    at = now(at)
+    business = _locked(business, open_only=True)
     if not note.strip():
         raise CounterError(_("Write what was done or said."), code="invalid")
     _event(business, BusinessEvent.Kind.FOLLOW_UP, by, at, note.strip())
@@ -386,7 +388,7 @@ def complete_business(
     at=None,
 ) -> Business:
     """Finish a business: refused while documents are missing; the workflow's effect happens now."""
-    at = at or timezone.now()
+    at = now(at)
     business = _locked(business)
     if business.status == Business.Status.INCOMPLETE:
         raise _documents_incomplete(business.missing_documents)
@@ -404,10 +406,8 @@ def complete_business(
 
 @transaction.atomic
 def reject_business(*, business: Business, by: User, reason: str, at=None) -> Business:
-    at = at or timezone.now()
-    business = _locked(business)
-    if not business.is_open:
-        raise CounterError(_("This business is closed."), code="invalid")
+    at = now(at)
+    business = _locked(business, open_only=True)
     if not reason.strip():
         raise CounterError(_("Give the reason for the rejection."), code="invalid")
     with transaction.atomic(savepoint=False):

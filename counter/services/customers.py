@@ -7,11 +7,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import Bill, Customer, GasAccount
+from counter.services.common import now
 from counter.validators import mask_id_number, normalize_id_number, normalize_phone
 from servicecenter.models import AuditEvent, Company, Hall, User
 from servicecenter.services import record_audit_event
@@ -164,7 +164,7 @@ def close_account(*, account: GasAccount, on: date) -> GasAccount:
 
 def settle_bills(*, account: GasAccount, bill_ids: list[int], reference: str, at=None) -> list[Bill]:
     """Mark the account's unpaid bills as paid by a payment (called by billing). All or nothing."""
-    at = at or timezone.now()
+    at = now(at)
     if not reference:
         raise CounterError(_("A settlement needs the payment's reference."), code="invalid")
     bills = list(Bill.objects.select_for_update().filter(account=account, pk__in=bill_ids).order_by("pk"))

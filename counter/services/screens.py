@@ -1,12 +1,12 @@
 """The hall's unattended screens (call display, ticket kiosk): paired with a token, revoked when lost."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import HallScreen
 from counter.services import pairing
+from counter.services.common import now
 from servicecenter.models import Hall, User
 
 
@@ -24,7 +24,7 @@ def pair_screen(*, hall: Hall, kind: str, name: str, by: User, at=None) -> tuple
         kind=kind,
         name=name[:50],
         token_hash=token_hash,
-        created_at=at or timezone.now(),
+        created_at=now(at),
         created_by=by,
     )
     return screen, raw
@@ -35,13 +35,11 @@ def revoke_screen(*, screen: HallScreen, at=None) -> HallScreen:
     screen = HallScreen.objects.select_for_update().get(pk=screen.pk)
     if screen.revoked_at is not None:
         raise CounterError(_("This screen is already revoked."), code="invalid")
-    screen.revoked_at = at or timezone.now()
+    screen.revoked_at = now(at)
     screen.save(update_fields=["revoked_at"])
     return screen
 
 
 def screen_for_token(raw: str | None, *, at=None) -> HallScreen | None:
     """The active screen with this token, or None."""
-    return pairing.find_active(
-        HallScreen.objects.select_related("hall__company"), raw, at=at or timezone.now()
-    )
+    return pairing.find_active(HallScreen.objects.select_related("hall__company"), raw, at=now(at))

@@ -27,7 +27,7 @@ from counter.models import (
     IncidentStep,
     IncidentStepTemplate,
 )
-from counter.services.common import require_hall_perm
+from counter.services.common import now, require_hall_perm
 from servicecenter.clock import business_day
 from servicecenter.models import Hall, User
 from servicecenter.money import DENOMINATIONS, quantize
@@ -57,7 +57,7 @@ def complete_checklist(
 ) -> ChecklistRun:
     """Record today's opening or closing checklist: every active point answered, a point not in order
     with a note saying what is wrong. One of each per hall and business day."""
-    at = at or timezone.now()
+    at = now(at)
     require_hall_perm(by, hall, "counter.manage_site")
     if kind not in ChecklistItem.Kind.values:
         raise CounterError(_("Unknown checklist."), code="invalid")
@@ -205,7 +205,7 @@ def report_incident(
     at: datetime | None = None,
 ) -> Incident:
     """Record an incident; its handling checklist is the hall's steps for that kind, as they are today."""
-    at = at or timezone.now()
+    at = now(at)
     require_hall_perm(by, hall, "counter.report_incident")
     if kind not in IncidentKind.values:
         raise CounterError(_("Choose what kind of incident it is."), code="invalid")
@@ -268,7 +268,7 @@ def _step_of(incident: Incident, step: IncidentStep) -> IncidentStep:
 @transaction.atomic
 def tick_step(*, step: IncidentStep, by: User, at: datetime | None = None) -> IncidentStep:
     """A step of the handling checklist is done: by whom, when."""
-    at = at or timezone.now()
+    at = now(at)
     incident = _open_incident(step.incident, by)
     step = _step_of(incident, step)
     if step.done_at is not None:
@@ -336,7 +336,7 @@ def close_incident(
     unticked_reason: str = "",
 ) -> Incident:
     """Close the incident with its outcome. Steps still unticked need a reason, kept in the outcome."""
-    at = at or timezone.now()
+    at = now(at)
     incident = _open_incident(incident, by)
     outcome = (outcome or "").strip()
     if not outcome:

@@ -2,11 +2,11 @@
 article 9, linked to the customer's account, and ended with one or more businesses recorded."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counter.errors import CounterError
 from counter.models import GasAccount, Ticket, Visit
+from counter.services.common import now
 from counter.services.queue import requeue_ticket, require_post, ticket_at_my_window
 from servicecenter.clock import business_day
 from servicecenter.models import Hall, User
@@ -17,7 +17,7 @@ STEP_ORDER = [step for step, _label in Visit.Step.choices]
 @transaction.atomic
 def start_visit(*, user: User, hall: Hall, ticket_id: int, at=None) -> Visit:
     """The called customer has come to the window: service starts (the waiting time ends at the call)."""
-    at = at or timezone.now()
+    at = now(at)
     post, ticket = ticket_at_my_window(
         user=user, hall=hall, ticket_id=ticket_id, statuses=[Ticket.Status.CALLED]
     )
@@ -85,7 +85,7 @@ def request_rating(*, user: User, hall: Hall, visit_id: int, at=None) -> Visit:
     """Farewell: the rating device at the window shows its four buttons for this visit."""
     visit = _my_visit(user=user, hall=hall, visit_id=visit_id)
     visit.step = Visit.Step.FAREWELL
-    visit.rating_requested_at = at or timezone.now()
+    visit.rating_requested_at = now(at)
     visit.save(update_fields=["step", "rating_requested_at"])
     return visit
 
@@ -93,7 +93,7 @@ def request_rating(*, user: User, hall: Hall, visit_id: int, at=None) -> Visit:
 @transaction.atomic
 def end_visit(*, user: User, hall: Hall, visit_id: int, at=None) -> Visit:
     """The customer leaves: the visit needs at least one business recorded; the ticket is served."""
-    at = at or timezone.now()
+    at = now(at)
     visit = _my_visit(user=user, hall=hall, visit_id=visit_id)
     if not (visit.businesses.exists() or visit.complaints.exists()):
         raise CounterError(
@@ -121,7 +121,7 @@ def transfer_visit(
 ) -> Visit:
     """Send the customer on to another window or queue: the visit here ends, the ticket waits again there.
     What was recorded here stays with this visit."""
-    at = at or timezone.now()
+    at = now(at)
     visit = _my_visit(user=user, hall=hall, visit_id=visit_id)
     if visit.ticket is None:
         raise CounterError(_("This visit has no ticket to transfer."), code="invalid")

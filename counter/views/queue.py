@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from counter.errors import CounterError
-from counter.models import BusinessType, Ticket, TicketCategory
+from counter.models import Ticket, TicketCategory
+from counter.selectors import businesses as business_selectors
 from counter.selectors import queue as queue_selectors
 from counter.services import queue as queue_services
 from servicecenter.clock import business_day
@@ -27,9 +28,7 @@ def greeter(request):
     context = queue_context(hall, now)
     context["tickets"] = queue_selectors.tickets_today(hall, day=context["day"])
     # What each business needs, for the greeter to check at the door (手续是否齐全).
-    context["business_types"] = list(
-        BusinessType.objects.filter(is_active=True).prefetch_related("documents").order_by("sort", "code")
-    )
+    context["business_types"] = business_selectors.active_business_types()
     return render(request, "counter/queue/greeter.html", context)
 
 

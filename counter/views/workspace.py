@@ -20,6 +20,7 @@ from counter.models import (
     WindowPost,
     Workflow,
 )
+from counter.selectors import businesses as business_selectors
 from counter.selectors import customers as customer_selectors
 from counter.selectors import queue as queue_selectors
 from counter.services import businesses as business_services
@@ -45,11 +46,7 @@ def _current(request):
 
 
 def _counter_types():
-    return [
-        t
-        for t in BusinessType.objects.filter(is_active=True).order_by("sort", "code")
-        if t.workflow not in BILLING_WORKFLOWS
-    ]
+    return [t for t in business_selectors.active_business_types() if t.workflow not in BILLING_WORKFLOWS]
 
 
 def _visit_context(request, visit: Visit) -> dict:
