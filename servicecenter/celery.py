@@ -16,4 +16,9 @@ app.conf.beat_schedule = {
         "task": "servicecenter.purge_audit_events",
         "schedule": crontab(hour=4, minute=30),
     },
+    # Each hall's finished business day, shortly after its cut-off (the task reads each hall's clock).
+    "build-daily-reports": {
+        "task": "billing.build_due_daily_reports",
+        "schedule": crontab(minute="5,35"),
+    },
 }

@@ -53,8 +53,40 @@ _FLOOR = [
     "counter.view_checklistrun",
 ]
 
+# Money (spec §4): the rep takes payments into their own till; the auditor runs stock, floats and checks;
+# the supervisor approves voids, reversals and the day; the finance auditor and manager read.
+_BILLING_READ = [
+    "billing.view_payment",
+    "billing.view_till",
+    "billing.view_receiptbook",
+    "billing.view_dailyreport",
+    "billing.view_hallday",
+    "billing.view_reversal",
+    "billing.view_discrepancy",
+    "billing.view_ledgerimport",
+]
+_TAKE_PAYMENTS = ["billing.take_payment"]
+_AUDIT_MONEY = [
+    *_BILLING_READ,
+    "billing.manage_receipt_stock",
+    "billing.issue_float",
+    "billing.verify_till",
+    "billing.reconcile",
+    "billing.generate_report",
+    "billing.request_reversal",
+]
+_SUPERVISE_MONEY = [
+    *_BILLING_READ,
+    "billing.approve_payment_void",
+    "billing.generate_report",
+    "billing.approve_day",
+    "billing.record_deposit",
+    "billing.request_reversal",
+    "billing.approve_reversal",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.REP: [*_EVERYONE, *_ISSUE_TICKETS, *_SERVE],
+    Role.REP: [*_EVERYONE, *_ISSUE_TICKETS, *_SERVE, *_TAKE_PAYMENTS],
     Role.GREETER: [*_EVERYONE, *_ISSUE_TICKETS, "counter.handle_complaint", "counter.report_incident"],
     Role.AUDITOR: [
         *_EVERYONE,
@@ -63,6 +95,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.unmask_customer",
         "counter.import_bills",
         "counter.view_billimport",
+        *_TAKE_PAYMENTS,
+        *_AUDIT_MONEY,
     ],
     Role.DUTY_MANAGER: [
         *_EVERYONE,
@@ -84,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.manage_screens",
         "counter.import_bills",
         "counter.view_billimport",
+        *_SUPERVISE_MONEY,
     ],
     Role.FINANCE_AUDITOR: [
         *_EVERYONE,
@@ -92,6 +127,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.view_incident",
         "counter.view_rating",
         "counter.view_checklistrun",
+        *_BILLING_READ,
     ],
     Role.MANAGER: [
         *_EVERYONE,
@@ -105,5 +141,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.view_incident",
         "counter.view_rating",
         "counter.view_checklistrun",
+        *_BILLING_READ,
+        "billing.approve_reversal",
     ],
 }

@@ -2,11 +2,12 @@
 
 from datetime import date
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from counter.models import Business, BusinessType
 from counter.validators import mask_id_number, mask_phone
+from servicecenter.clock import business_day_bounds
 from servicecenter.models import Hall
 
 
@@ -84,4 +85,24 @@ def business_details(business: Business) -> list[dict]:
         }
         for spec in business.business_type.fields
         if data.get(spec["name"])
+    ]
+
+
+def businesses_by_type(hall: Hall, *, day: date) -> list[dict]:
+    """How many businesses of each type the hall accepted on a business day (one GROUP BY)."""
+    start, end = business_day_bounds(hall, day)
+    rows = (
+        Business.objects.filter(hall=hall, accepted_at__gte=start, accepted_at__lt=end)
+        .values("business_type__code", "business_type__name")
+        .annotate(count=Count("pk"), completed=Count("pk", filter=Q(status=Business.Status.COMPLETED)))
+        .order_by("-count", "business_type__code")
+    )
+    return [
+        {
+            "code": r["business_type__code"],
+            "name": r["business_type__name"],
+            "count": r["count"],
+            "completed": r["completed"],
+        }
+        for r in rows
     ]

@@ -430,3 +430,39 @@ def reveal_business_field(*, business: Business, field: str, hall, by: User) -> 
         by=by, hall=hall, subject=business.number, detail={"business_id": business.pk, "field": field}
     )
     return business.data[field]
+
+
+def record_settled_business(
+    *, visit: Visit, workflow: str, reference: str, by: User, at: datetime
+) -> Business | None:
+    """A payment or a sale taken at the window (called by billing in its own transaction): recorded in the
+    visit as a business completed on the spot, with the payment's number as its reference. Without a
+    business type configured for the workflow there is nothing to record."""
+    if workflow not in BILLING_WORKFLOWS:
+        raise CounterError(_("Not a payment or sale."), code="invalid")
+    business_type = (
+        BusinessType.objects.filter(workflow=workflow, is_active=True).order_by("sort", "pk").first()
+    )
+    if business_type is None:
+        return None
+    hall = visit.hall
+    day = business_day(hall, at)
+    number = Sequence.next(hall=hall, day=day, name="business")
+    business = Business(
+        hall=hall,
+        number=f"YW{hall.pk:03d}{day:%Y%m%d}{number:04d}",
+        visit=visit,
+        business_type=business_type,
+        account=visit.account,
+        customer_id=visit.customer_id,
+        status=Business.Status.COMPLETED,
+        reference=reference[:50],
+        accepted_at=at,
+        accepted_by=by,
+        closed_at=at,
+        closed_by=by,
+    )
+    business._history_user = by
+    business.save()
+    _event(business, BusinessEvent.Kind.COMPLETED, by, at, reference)
+    return business

@@ -200,3 +200,17 @@ def reveal_personal_data(*, customer: Customer, field: str, hall: Hall, by: User
         by=by, hall=hall, subject=customer.name, detail={"customer_id": customer.pk, "field": field}
     )
     return getattr(customer, field)
+
+
+def unsettle_bills(*, bill_ids: list[int], reference: str) -> list[Bill]:
+    """Bills settled by a payment that has been voided are owed again (called by billing)."""
+    bills = list(
+        Bill.objects.select_for_update().filter(pk__in=bill_ids, settled_reference=reference).order_by("pk")
+    )
+    if len(bills) != len(set(bill_ids)):
+        raise CounterError(_("These bills were not settled by this payment."), code="invalid")
+    with transaction.atomic(savepoint=False):
+        for bill in bills:
+            bill.status, bill.settled_at, bill.settled_reference = Bill.Status.UNPAID, None, ""
+            bill.save(update_fields=["status", "settled_at", "settled_reference"])
+    return bills

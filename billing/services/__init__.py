@@ -1,0 +1,1 @@
+"""Every write of billing: one function per money action (see the modules)."""

@@ -1,0 +1,373 @@
+"""Payments (spec §4.1): bills, prepaid top-ups, VAS and fees, paid by one or more tenders; idempotent."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from billing.errors import BillingError
+from billing.models import FeeItem, Payment, PaymentLine, PaymentTender, Tender, Till
+from billing.services.common import hold_open_day, now, parse_amount, require_hall_perm
+from billing.services.receipts import take_next_number, void_payment_receipt
+from counter.models import Bill, GasAccount, Visit, Workflow
+from counter.services import businesses as counter_businesses
+from counter.services import customers as counter_customers
+from servicecenter.clock import business_day
+from servicecenter.models import User
+from servicecenter.money import ZERO, quantize
+
+MAX_LINES = 50
+
+
+@dataclass
+class LineInput:
+    """A line as entered: a fee item, and a bill (gas bills), an amount (top-ups, quotes) or a quantity."""
+
+    fee_item: FeeItem
+    amount: object = None
+    quantity: int = 1
+    bill: Bill | None = None
+
+
+@dataclass
+class TenderInput:
+    tender: Tender
+    amount: object = None
+    reference: str = ""
+
+
+@dataclass
+class _Line:
+    fee_item: FeeItem
+    description: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    bill: Bill | None = None
+
+
+@dataclass
+class PaymentPlan:
+    """A payment validated before anything is written: its lines, tenders, total, cash and change."""
+
+    lines: list[_Line]
+    tenders: list[tuple[Tender, Decimal, str]]
+    total: Decimal
+    cash_due: Decimal = ZERO
+    cash_tendered: Decimal = ZERO
+    change: Decimal = ZERO
+    bills: list[Bill] = field(default_factory=list)
+    prepaid: bool = False
+
+
+def plan_payment(
+    *,
+    company_id: int,
+    account: GasAccount | None,
+    lines: list[LineInput],
+    tenders: list[TenderInput],
+    cash_tendered=None,
+) -> PaymentPlan:
+    """Check a payment as entered and work out its amounts; raises with the first problem found.
+
+    Pure (no writes, only reads of what it was given), so the payment form can show the total and the
+    change as the rep types, and `record_payment` applies the very same rules.
+    """
+    if not lines:
+        raise BillingError(_("Add at least one item to pay."))
+    if len(lines) > MAX_LINES:
+        raise BillingError(_("Too many items in one payment."))
+    if account is not None and account.company_id != company_id:
+        raise BillingError(_("This account is not one of this company's."))
+    if account is not None and account.is_closed:
+        raise BillingError(
+            _("Account %(number)s is closed: it takes no payments.") % {"number": account.number}
+        )
+    planned: list[_Line] = []
+    bills: list[Bill] = []
+    prepaid = False
+    for entry in lines:
+        item = entry.fee_item
+        if item.company_id != company_id or not item.is_active:
+            raise BillingError(_("%(item)s is not on the price list.") % {"item": item.name})
+        if item.needs_account and account is None:
+            raise BillingError(
+                _("%(item)s needs the customer's gas account: look it up first.") % {"item": item.name}
+            )
+        if item.kind == FeeItem.Kind.BILL:
+            bill = entry.bill
+            if bill is None or account is None or bill.account_id != account.pk:
+                raise BillingError(_("Choose the bills of this account to pay."))
+            if bill.status != Bill.Status.UNPAID:
+                raise BillingError(_("Bill %(bill)s is already paid.") % {"bill": bill.number})
+            if any(b.pk == bill.pk for b in bills):
+                raise BillingError(_("Bill %(bill)s is listed twice.") % {"bill": bill.number})
+            bills.append(bill)
+            planned.append(
+                _Line(
+                    item,
+                    _("Gas bill %(period)s (%(bill)s)") % {"period": bill.period, "bill": bill.number},
+                    1,
+                    bill.amount,
+                    bill.amount,
+                    bill,
+                )
+            )
+            continue
+        quantity = entry.quantity
+        if not isinstance(quantity, int) or not (1 <= quantity <= 999):
+            raise BillingError(
+                _("%(item)s: the quantity is a whole number from 1 to 999.") % {"item": item.name}
+            )
+        unit = item.price if item.price is not None else parse_amount(entry.amount, label=item.name)
+        if item.kind == FeeItem.Kind.PREPAID:
+            prepaid = True
+        planned.append(_Line(item, item.name, quantity, unit, quantize(unit * quantity)))
+    total = quantize(sum((line.amount for line in planned), ZERO))
+    parse_amount(total, label=_("Total"))
+    if not tenders:
+        raise BillingError(_("Choose how the customer pays."))
+    paid: list[tuple[Tender, Decimal, str]] = []
+    seen: set[int] = set()
+    cash_due = ZERO
+    for entry in tenders:
+        tender = entry.tender
+        if tender.company_id != company_id or not tender.is_active:
+            raise BillingError(_("%(tender)s is not accepted.") % {"tender": tender.name})
+        if tender.pk in seen:
+            raise BillingError(_("%(tender)s is listed twice.") % {"tender": tender.name})
+        seen.add(tender.pk)
+        amount = (
+            total
+            if entry.amount in (None, "") and len(tenders) == 1
+            else parse_amount(entry.amount, label=tender.name)
+        )
+        reference = (entry.reference or "").strip()
+        if tender.needs_reference:
+            if not reference:
+                raise BillingError(
+                    _("%(tender)s: scan or enter the transaction reference.") % {"tender": tender.name}
+                )
+            if len(reference) > 64 or not all(
+                ch.isascii() and (ch.isalnum() or ch in "-_") for ch in reference
+            ):
+                raise BillingError(
+                    _("%(tender)s: the transaction reference is letters and digits.")
+                    % {"tender": tender.name}
+                )
+        else:
+            reference = ""
+        if tender.is_cash:
+            cash_due = amount
+        paid.append((tender, amount, reference))
+    tendered_total = quantize(sum((amount for _t, amount, _r in paid), ZERO))
+    if tendered_total != total:
+        raise BillingError(
+            _("The tenders add up to %(paid)s but %(total)s is due.")
+            % {"paid": f"¥{tendered_total:,.2f}", "total": f"¥{total:,.2f}"}
+        )
+    plan = PaymentPlan(
+        lines=planned, tenders=paid, total=total, cash_due=cash_due, bills=bills, prepaid=prepaid
+    )
+    if cash_due:
+        handed = (
+            cash_due
+            if cash_tendered in (None, "")
+            else parse_amount(cash_tendered, label=_("Cash handed over"))
+        )
+        if handed < cash_due:
+            raise BillingError(
+                _("The customer handed over %(handed)s, less than the %(due)s due in cash.")
+                % {"handed": f"¥{handed:,.2f}", "due": f"¥{cash_due:,.2f}"},
+                code="short_tendered",
+            )
+        plan.cash_tendered, plan.change = handed, quantize(handed - cash_due)
+    return plan
+
+
+@transaction.atomic(durable=True)
+def record_payment(
+    *,
+    till: Till,
+    lines: list[LineInput],
+    tenders: list[TenderInput],
+    idempotency_key: str,
+    by: User,
+    account: GasAccount | None = None,
+    visit: Visit | None = None,
+    cash_tendered=None,
+    at: datetime | None = None,
+) -> Payment:
+    """Take a payment into the rep's open till, issue its receipt, settle the bills it pays.
+
+    The same idempotency key again (a double click, a retried request) returns the payment already made.
+    """
+    at = now(at)
+    key = (idempotency_key or "").strip()
+    if not (8 <= len(key) <= 64) or not key.isascii():
+        raise BillingError(_("The payment form has expired: open it again."), code="idempotency")
+    # The till's row lock serialises the payments of one till, so the same key sent twice at once is
+    # seen by the second request once the first has committed.
+    till = Till.objects.select_for_update(of=("self",)).select_related("hall").get(pk=till.pk)
+    hall = till.hall
+    existing = Payment.objects.filter(rep=by, idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    require_hall_perm(by, hall, "billing.take_payment")
+    if till.rep_id != by.pk:
+        raise BillingError(_("This till is a colleague's: payments go into your own till."), code="forbidden")
+    if till.state != Till.State.OPEN:
+        raise BillingError(
+            _("This till is not open: open a till before taking payments."), code="till_closed"
+        )
+    if visit is not None:
+        if visit.hall_id != hall.pk or visit.rep_id != by.pk or not visit.is_open:
+            raise BillingError(_("This visit is not open at your window."))
+        account = account or visit.account
+    plan = plan_payment(
+        company_id=hall.company_id, account=account, lines=lines, tenders=tenders, cash_tendered=cash_tendered
+    )
+    day = till.business_day
+    hold_open_day(hall=hall, day=day)
+    payment = Payment(
+        hall=hall,
+        business_day=day,
+        number=f"{till.number}-{till.payments.count() + 1:04d}",
+        till=till,
+        rep=by,
+        window=visit.window if visit else till.window,
+        visit=visit,
+        account=account,
+        idempotency_key=key,
+        total=plan.total,
+        cash_tendered=plan.cash_tendered,
+        change=plan.change,
+        created_at=at,
+        card_write=Payment.CardWrite.PENDING if plan.prepaid else Payment.CardWrite.NOT_NEEDED,
+    )
+    payment._history_user = by
+    try:
+        with transaction.atomic(savepoint=True):
+            payment.save()
+    except IntegrityError:
+        raise BillingError(_("This payment was already recorded."), code="duplicate") from None
+    bulk_create_with_history(
+        [
+            PaymentLine(
+                payment=payment,
+                fee_item=ln.fee_item,
+                bill=ln.bill,
+                description=ln.description[:100],
+                quantity=ln.quantity,
+                unit_price=ln.unit_price,
+                amount=ln.amount,
+            )
+            for ln in plan.lines
+        ],
+        PaymentLine,
+        default_user=by,
+    )
+    try:
+        with transaction.atomic(savepoint=True):
+            bulk_create_with_history(
+                [PaymentTender(payment=payment, tender=t, amount=a, reference=r) for t, a, r in plan.tenders],
+                PaymentTender,
+                default_user=by,
+            )
+    except IntegrityError:
+        raise BillingError(
+            _("This transaction reference was already used by another payment."), code="duplicate_reference"
+        ) from None
+    take_next_number(hall=hall, rep=by, payment=payment, day=day, by=by, at=at)
+    if plan.bills:
+        counter_customers.settle_bills(
+            account=account, bill_ids=[b.pk for b in plan.bills], reference=payment.number, at=at
+        )
+    if visit is not None:
+        workflow = Workflow.VAS_SALE if all(ln.fee_item.is_vas for ln in plan.lines) else Workflow.PAYMENT
+        counter_businesses.record_settled_business(
+            visit=visit, workflow=workflow, reference=payment.number, by=by, at=at
+        )
+    return payment
+
+
+def _locked_payment(payment: Payment) -> Payment:
+    return Payment.objects.select_for_update(of=("self",)).select_related("hall", "till").get(pk=payment.pk)
+
+
+@transaction.atomic(durable=True)
+def confirm_card_write(
+    *, payment: Payment, written: bool, note: str = "", by: User, at: datetime | None = None
+) -> Payment:
+    """The rep confirms the prepaid card was written (or says it failed: the auditor follows it up)."""
+    payment = _locked_payment(payment)
+    require_hall_perm(by, payment.hall, "billing.take_payment")
+    if payment.card_write == Payment.CardWrite.NOT_NEEDED:
+        raise BillingError(_("This payment has no card to write."))
+    if payment.card_write == Payment.CardWrite.CONFIRMED:
+        raise BillingError(_("The card write is already confirmed."))
+    hold_open_day(hall=payment.hall, day=payment.business_day)
+    payment.card_write = Payment.CardWrite.CONFIRMED if written else Payment.CardWrite.FAILED
+    payment.card_write_note = (note or "").strip()[:200]
+    payment._history_user = by
+    payment.save(update_fields=["card_write", "card_write_note"])
+    return payment
+
+
+@transaction.atomic(durable=True)
+def request_void(*, payment: Payment, reason: str, by: User, at: datetime | None = None) -> Payment:
+    """Ask for a payment taken today to be voided (a supervisor approves); its till must still be open."""
+    at = now(at)
+    payment = _locked_payment(payment)
+    require_hall_perm(by, payment.hall, "billing.take_payment")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise BillingError(_("Give the reason."))
+    if payment.status != Payment.Status.COMPLETED:
+        raise BillingError(_("This payment is already voided or waiting for approval."))
+    _check_voidable(payment, at)
+    hold_open_day(hall=payment.hall, day=payment.business_day)
+    payment.status, payment.void_reason = Payment.Status.VOID_REQUESTED, reason[:200]
+    payment.void_requested_at, payment.void_requested_by = at, by
+    payment._history_user = by
+    payment.save(update_fields=["status", "void_reason", "void_requested_at", "void_requested_by"])
+    return payment
+
+
+def _check_voidable(payment: Payment, at: datetime) -> None:
+    if payment.business_day != business_day(payment.hall, at):
+        raise BillingError(_("Only a payment of today can be voided; earlier ones are reversed."))
+    if payment.till.state != Till.State.OPEN:
+        raise BillingError(_("The till of this payment is already counted: request a reversal instead."))
+
+
+@transaction.atomic(durable=True)
+def decide_void(*, payment: Payment, approve: bool, by: User, at: datetime | None = None) -> Payment:
+    """A supervisor approves (the payment, its receipt and its bill settlements are voided) or refuses."""
+    at = now(at)
+    payment = _locked_payment(payment)
+    require_hall_perm(by, payment.hall, "billing.approve_payment_void")
+    if payment.status != Payment.Status.VOID_REQUESTED:
+        raise BillingError(_("No void is waiting for approval on this payment."))
+    if payment.void_requested_by_id == by.pk:
+        raise BillingError(_("Someone else must approve a void you asked for."), code="forbidden")
+    Till.objects.select_for_update().filter(pk=payment.till_id).first()
+    payment.till.refresh_from_db(fields=["state"])
+    if approve:
+        _check_voidable(payment, at)
+    hold_open_day(hall=payment.hall, day=payment.business_day)
+    payment._history_user = by
+    if not approve:
+        payment.status = Payment.Status.COMPLETED
+        payment.save(update_fields=["status"])
+        return payment
+    payment.status, payment.voided_at, payment.voided_by = Payment.Status.VOIDED, at, by
+    payment.save(update_fields=["status", "voided_at", "voided_by"])
+    void_payment_receipt(payment=payment, reason=payment.void_reason, by=by, at=at)
+    bill_ids = list(payment.lines.exclude(bill=None).values_list("bill_id", flat=True))
+    if bill_ids:
+        counter_customers.unsettle_bills(bill_ids=bill_ids, reference=payment.number)
+    return payment

@@ -1,0 +1,210 @@
+"""Receipt stock (spec §4.2): books received from finance, issued to reps, numbers used in order, voids."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from billing.errors import BillingError
+from billing.models import Payment, Receipt, ReceiptBook, ReceiptReprint
+from billing.services.common import hold_open_day, now, require_hall_perm
+from servicecenter.clock import business_day
+from servicecenter.models import Hall, User
+from servicecenter.scoping import has_hall_perm
+
+MAX_BOOK_SIZE = 100_000
+
+
+@transaction.atomic(durable=True)
+def receive_book(
+    *,
+    hall: Hall,
+    prefix: str,
+    first_number: int,
+    last_number: int,
+    digits: int = 8,
+    by: User,
+    at: datetime | None = None,
+) -> ReceiptBook:
+    """Record a book (or roll) received from finance. Its range may not overlap another book's."""
+    at = now(at)
+    require_hall_perm(by, hall, "billing.manage_receipt_stock")
+    prefix = (prefix or "").strip().upper()
+    if len(prefix) > 10 or not all(ch.isascii() and ch.isalnum() for ch in prefix):
+        raise BillingError(_("The prefix is up to 10 letters or digits."))
+    if not (0 < first_number <= last_number):
+        raise BillingError(_("The range runs from a first number to a last number not smaller than it."))
+    if last_number - first_number + 1 > MAX_BOOK_SIZE:
+        raise BillingError(_("A book holds at most %(n)s numbers.") % {"n": MAX_BOOK_SIZE})
+    if not (1 <= digits <= 12) or len(str(last_number)) > digits:
+        raise BillingError(_("The last number does not fit in %(n)s digits.") % {"n": digits})
+    # Locks the hall's books so two receipts of overlapping ranges cannot both pass the check.
+    books = ReceiptBook.objects.select_for_update().filter(hall__company_id=hall.company_id, prefix=prefix)
+    overlap = books.filter(first_number__lte=last_number, last_number__gte=first_number).first()
+    if overlap is not None:
+        raise BillingError(_("These numbers overlap book %(book)s.") % {"book": overlap})
+    book = ReceiptBook(
+        hall=hall,
+        prefix=prefix,
+        first_number=first_number,
+        last_number=last_number,
+        digits=digits,
+        next_number=first_number,
+        received_at=at,
+        received_by=by,
+    )
+    book._history_user = by
+    book.save()
+    return book
+
+
+def _locked_book(book: ReceiptBook) -> ReceiptBook:
+    return ReceiptBook.objects.select_for_update().select_related("hall").get(pk=book.pk)
+
+
+@transaction.atomic(durable=True)
+def issue_book(*, book: ReceiptBook, to: User, by: User, at: datetime | None = None) -> ReceiptBook:
+    """Hand a book from stock to a rep (who holds which range is always known)."""
+    at = now(at)
+    book = _locked_book(book)
+    require_hall_perm(by, book.hall, "billing.manage_receipt_stock")
+    if book.status != ReceiptBook.Status.IN_STOCK:
+        raise BillingError(_("Only a book in stock can be issued."))
+    if not has_hall_perm(to, book.hall, "billing.take_payment"):
+        raise BillingError(_("%(name)s does not take payments in this hall.") % {"name": to.display_name})
+    book.status, book.holder, book.issued_at = ReceiptBook.Status.ISSUED, to, at
+    book._history_user = by
+    book.save(update_fields=["status", "holder", "issued_at"])
+    return book
+
+
+@transaction.atomic(durable=True)
+def return_book(*, book: ReceiptBook, by: User, at: datetime | None = None) -> ReceiptBook:
+    """Take a book's unused numbers back into stock (at handover or the end of the day)."""
+    book = _locked_book(book)
+    require_hall_perm(by, book.hall, "billing.manage_receipt_stock")
+    if book.status != ReceiptBook.Status.ISSUED:
+        raise BillingError(_("This book is not in anyone's hands."))
+    book.status, book.holder, book.issued_at = ReceiptBook.Status.IN_STOCK, None, None
+    book._history_user = by
+    book.save(update_fields=["status", "holder", "issued_at"])
+    return book
+
+
+def take_next_number(
+    *, hall: Hall, rep: User, payment: Payment | None, day, by: User, at: datetime, void_reason: str = ""
+) -> Receipt:
+    """The next number of the rep's book, used now: for a payment, or voided at once (a spoiled form).
+
+    The book's row lock makes the numbers of one book strictly sequential; the receipt row and the book's
+    counter are written in the caller's transaction, so a refused payment gives its number back.
+    """
+    book = (
+        ReceiptBook.objects.select_for_update()
+        .filter(hall=hall, holder=rep, status=ReceiptBook.Status.ISSUED)
+        .order_by("prefix", "first_number")
+        .first()
+    )
+    if book is None:
+        raise BillingError(
+            _("No receipt numbers left in your hands: ask the auditor for a receipt book."),
+            code="no_receipts",
+        )
+    sequence = book.next_number
+    book.next_number += 1
+    if book.next_number > book.last_number:
+        book.status = ReceiptBook.Status.USED_UP
+    book._history_user = by
+    book.save(update_fields=["next_number", "status"])
+    receipt = Receipt(
+        hall=hall,
+        business_day=day,
+        book=book,
+        sequence=sequence,
+        number=book.format(sequence),
+        payment=payment,
+        issued_at=at,
+        issued_by=by,
+    )
+    if void_reason:
+        receipt.status, receipt.void_reason, receipt.voided_at, receipt.voided_by = (
+            Receipt.Status.VOIDED,
+            void_reason,
+            at,
+            by,
+        )
+    receipt._history_user = by
+    receipt.save()
+    return receipt
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise BillingError(_("Give the reason."))
+    return reason[:200]
+
+
+@transaction.atomic(durable=True)
+def spoil_receipt(*, hall: Hall, reason: str, by: User, at: datetime | None = None) -> Receipt:
+    """Void the next number of the rep's book without a payment (a jammed or misprinted form): the number
+    is used up and stays in the register with its reason."""
+    at = now(at)
+    require_hall_perm(by, hall, "billing.take_payment")
+    reason = _reason(reason)
+    day = business_day(hall, at)
+    hold_open_day(hall=hall, day=day)
+    return take_next_number(hall=hall, rep=by, payment=None, day=day, by=by, at=at, void_reason=reason)
+
+
+@transaction.atomic(durable=True)
+def reissue_receipt(*, payment: Payment, reason: str, by: User, at: datetime | None = None) -> Receipt:
+    """The printed receipt was spoiled: void it with the reason and give the payment the next number."""
+    at = now(at)
+    payment = Payment.objects.select_for_update().select_related("hall", "till").get(pk=payment.pk)
+    require_hall_perm(by, payment.hall, "billing.take_payment")
+    reason = _reason(reason)
+    if payment.rep_id != by.pk:
+        raise BillingError(_("Only the rep who took the payment reissues its receipt."), code="forbidden")
+    if payment.status != Payment.Status.COMPLETED:
+        raise BillingError(_("This payment is voided or being voided."))
+    if payment.till.state != payment.till.State.OPEN:
+        raise BillingError(_("The till of this payment is closed."))
+    hold_open_day(hall=payment.hall, day=payment.business_day)
+    old = Receipt.objects.select_for_update().get(payment=payment, status=Receipt.Status.ISSUED)
+    _void(old, reason=reason, by=by, at=at)
+    return take_next_number(
+        hall=payment.hall, rep=by, payment=payment, day=payment.business_day, by=by, at=at
+    )
+
+
+def _void(receipt: Receipt, *, reason: str, by: User, at: datetime) -> None:
+    receipt.status, receipt.void_reason, receipt.voided_at, receipt.voided_by = (
+        Receipt.Status.VOIDED,
+        reason,
+        at,
+        by,
+    )
+    receipt._history_user = by
+    receipt.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
+
+
+def void_payment_receipt(*, payment: Payment, reason: str, by: User, at: datetime) -> None:
+    """Void the valid receipt of a payment being voided (called inside the payment's void)."""
+    receipt = (
+        Receipt.objects.select_for_update().filter(payment=payment, status=Receipt.Status.ISSUED).first()
+    )
+    if receipt is not None:
+        _void(receipt, reason=reason, by=by, at=at)
+
+
+@transaction.atomic(durable=True)
+def log_reprint(*, receipt: Receipt, reason: str, by: User, at: datetime | None = None) -> ReceiptReprint:
+    """Print a receipt again: allowed, and recorded with who and why (the copy is marked as a reprint)."""
+    at = now(at)
+    require_hall_perm(by, receipt.hall, "billing.take_payment")
+    if receipt.status != Receipt.Status.ISSUED:
+        raise BillingError(_("A voided receipt is not printed again."))
+    reprint = ReceiptReprint(receipt=receipt, at=at, by=by, reason=_reason(reason))
+    reprint.save()
+    return reprint

@@ -1,0 +1,33 @@
+"""Billing's background work: the daily revenue reports, built after each hall's cut-off."""
+
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from billing.services import days
+from servicecenter.clock import business_day
+from servicecenter.models import Hall
+
+
+@shared_task(
+    name="billing.build_daily_report", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
+)
+def build_daily_report(hall_id: int, day: str) -> int:
+    """Build one hall-day's report (on demand, or for the beat below). Safe to run twice."""
+    hall = Hall.objects.get(pk=hall_id)
+    return days.generate_daily_report(hall=hall, day=date.fromisoformat(day)).pk
+
+
+@shared_task(name="billing.build_due_daily_reports")
+def build_due_daily_reports() -> list[str]:
+    """Run by beat every half hour: for each hall, the business day that ended at its last cut-off.
+    Halls' cut-offs differ, so the task looks at each hall's own clock rather than at a fixed hour."""
+    at = timezone.now()
+    built = []
+    for hall in Hall.objects.filter(is_active=True):
+        ended = business_day(hall, at) - timedelta(days=1)
+        build_daily_report.delay(hall.pk, ended.isoformat())
+        built.append(f"{hall.code}:{ended}")
+    return built
