@@ -31,6 +31,7 @@ urlpatterns = [
     path("halls/<int:hall_id>/staff/", halls.staff, name="hall_staff"),
     path("halls/<int:hall_id>/audit/", halls.audit_log, name="hall_audit"),
     path("", include("counter.urls")),
+    path("", include("billing.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
