@@ -5,3 +5,28 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from servicecenter import navigation
+
+        menu = [
+            (_("My till"), "billing_my_till", ("billing.take_payment",)),
+            (_("Tills"), "billing_tills", ("billing.view_till",)),
+            (_("Daily report"), "billing_day", ("billing.view_dailyreport",)),
+            (
+                _("Corrections"),
+                "billing_corrections",
+                ("billing.approve_payment_void", "billing.request_reversal", "billing.view_reversal"),
+            ),
+        ]
+        manage = [
+            (_("Receipt books"), "billing_books", ("billing.view_receiptbook",)),
+            (_("Reconciliation"), "billing_reconciliation", ("billing.reconcile",)),
+        ]
+        for order, (label, url_name, perms) in enumerate(menu, start=30):
+            navigation.register(label, url_name, perms=perms, order=order)
+        for order, (label, url_name, perms) in enumerate(manage, start=60):
+            navigation.register(label, url_name, perms=perms, order=order, group="manage")
+        navigation.register_visit_action(
+            _("Payment / sale"), "billing_pay", perms=("billing.take_payment",), order=10
+        )

@@ -152,9 +152,9 @@ def build_daily_report(hall: Hall, day: date) -> dict:
         for r in TillTender.objects.filter(hall=hall, business_day=day)
         .values("till_id")
         .annotate(
-            system=_sum("system"),
-            receipts=_sum("receipts"),
-            counted=_sum("counted"),
+            system_total=_sum("system"),
+            receipts_total=_sum("receipts"),
+            counted_total=_sum("counted"),
             cash_counted=Coalesce(Sum("counted", filter=Q(tender__kind="cash")), Value(ZERO)),
         )
     }
@@ -171,10 +171,10 @@ def build_daily_report(hall: Hall, day: date) -> dict:
         }
         if leg is not None:
             row.update(
-                system=_money(leg["system"]),
-                receipts=_money(leg["receipts"]),
-                counted=_money(leg["counted"]),
-                difference=_money(leg["counted"] - leg["system"]),
+                system=_money(leg["system_total"]),
+                receipts=_money(leg["receipts_total"]),
+                counted=_money(leg["counted_total"]),
+                difference=_money(leg["counted_total"] - leg["system_total"]),
             )
             cash_counted += leg["cash_counted"]
         tills.append(row)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from billing.models import (
@@ -199,3 +199,13 @@ def get_discrepancy(hall: Hall, discrepancy_id) -> Discrepancy:
     if item is None:
         raise Http404
     return item
+
+
+def till_differences(tills: list[Till]) -> dict[int, Decimal]:
+    """Over (+) or short (−) of each counted till, summed over its tenders, in one query."""
+    rows = (
+        TillTender.objects.filter(till__in=[t.pk for t in tills])
+        .values("till_id")
+        .annotate(counted=Sum("counted"), system=Sum("system"))
+    )
+    return {r["till_id"]: r["counted"] - r["system"] for r in rows}

@@ -47,3 +47,35 @@ def register_home_panel(url_name: str, *, perms: tuple[str, ...], order: int) ->
 
 def home_panels() -> list[HomePanel]:
     return list(_panels)
+
+
+@dataclass(frozen=True)
+class VisitAction:
+    label: str
+    url_name: str  # a page taking the hall id; the rep's workspace adds ?visit=<id>
+    perms: tuple[str, ...]
+    order: int
+
+
+_visit_actions: list[VisitAction] = []
+
+
+def register_visit_action(label, url_name: str, *, perms: tuple[str, ...], order: int) -> None:
+    """A button in the rep's workspace during a visit that opens another app's page for it (e.g. billing's
+    payment screen), so the counter offers it without importing that app."""
+    if any(action.url_name == url_name for action in _visit_actions):
+        return
+    _visit_actions.append(VisitAction(label, url_name, tuple(perms), order))
+    _visit_actions.sort(key=lambda action: action.order)
+
+
+def visit_actions(user, hall, visit_id: int) -> list[dict]:
+    from django.urls import reverse
+
+    from servicecenter.scoping import has_hall_perm
+
+    return [
+        {"label": a.label, "url": f"{reverse(a.url_name, kwargs={'hall_id': hall.pk})}?visit={visit_id}"}
+        for a in _visit_actions
+        if any(has_hall_perm(user, hall, perm) for perm in a.perms)
+    ]

@@ -10,7 +10,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from servicecenter.clock import business_day, business_day_bounds
 from servicecenter.models import AuditEvent, Hall, Membership, User, Window
-from servicecenter.roles import Role
+from servicecenter.roles import ROLE_PERMISSIONS, Role
 
 # Roles in the order of the specification's table (rep first), for lists of staff.
 ROLE_ORDER = Case(*(When(role=role, then=Value(i)) for i, role in enumerate(Role.values)), default=Value(99))
@@ -46,6 +46,15 @@ def hall_memberships(hall: Hall) -> QuerySet[Membership]:
         .select_related("user")
         .order_by(ROLE_ORDER, "user__last_name", "user__first_name", "user__username")
     )
+
+
+def staff_with_perm(hall: Hall, perm: str) -> list[User]:
+    """Everyone whose role in the hall carries `perm` (e.g. who takes payments), once each, in one query."""
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+    seen: dict[int, User] = {}
+    for membership in hall_memberships(hall).filter(role__in=roles):
+        seen.setdefault(membership.user_id, membership.user)
+    return list(seen.values())
 
 
 def staff_by_role(hall: Hall) -> list[RoleGroup]:

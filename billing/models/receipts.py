@@ -73,6 +73,11 @@ class ReceiptBook(NeverDeleted):
         return f"{self.prefix}{number:0{self.digits}d}"
 
     @property
+    def next_label(self) -> str:
+        """The number the next receipt will carry (— when the book is used up)."""
+        return self.format(self.next_number) if self.next_number <= self.last_number else "—"
+
+    @property
     def size(self) -> int:
         return self.last_number - self.first_number + 1
 

@@ -1,1 +1,1 @@
-"""Billing's pages, one module per subject; each lists its own URL patterns (under /halls/<hall_id>/money/)."""
+"""Billing's pages, one module per subject, each listing its own URL patterns (/halls/<id>/money/…)."""

@@ -20,6 +20,7 @@ from counter.services import pairing
 from counter.services import ratings as services
 from servicecenter.http import set_private_cookie
 from servicecenter.scoping import hall_view, int_or_404
+from servicecenter.window_display import shown_amounts
 
 DEVICE_COOKIE = "sc_device"
 # How long the "thank you" stays on the screen before the device shows the window again.
@@ -109,6 +110,8 @@ def _screen_context(request, device, *, state: str | None = None, error: str = "
     screen = services.device_screen(device, at=timezone.now())
     return {
         "screen": screen,
+        # 唱收唱付: the payment the rep at this window is taking, if any (see servicecenter.window_display).
+        "amounts": shown_amounts(screen.window.pk) if screen.rep is not None else None,
         "state": state or screen.state,
         "error": error,
         "scores": Rating.Score.choices,

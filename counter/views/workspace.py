@@ -27,6 +27,7 @@ from counter.services import businesses as business_services
 from counter.services import queue as queue_services
 from counter.services import visits as visit_services
 from counter.views.customers import may_unmask
+from servicecenter import navigation
 from servicecenter.models import Window
 from servicecenter.scoping import hall_view, int_or_404
 
@@ -56,6 +57,7 @@ def _visit_context(request, visit: Visit) -> dict:
         "recorded": list(visit.businesses.select_related("business_type").order_by("pk")),
         "complaints": list(visit.complaints.order_by("pk")),
         "may_unmask": may_unmask(request.user, request.hall),
+        "visit_actions": navigation.visit_actions(request.user, request.hall, visit.pk),
     }
     if visit.account is not None:
         context["panel"] = customer_selectors.account_panel(visit.account, hall=request.hall)
