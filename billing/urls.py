@@ -1,7 +1,12 @@
 """Billing's pages: each views module lists its own URL patterns."""
 
-from billing.views import tills
+from billing.views import corrections, days, payments, reconciliation, stock, tills
 
 urlpatterns = [
     *tills.urlpatterns,
+    *payments.urlpatterns,
+    *days.urlpatterns,
+    *stock.urlpatterns,
+    *corrections.urlpatterns,
+    *reconciliation.urlpatterns,
 ]

@@ -3,6 +3,7 @@ a few hundred customers with accounts and bills, and some tickets waiting today.
 
 from collections.abc import Iterator
 
+from django.db import transaction
 from django.utils import timezone
 
 from counter.defaults import install_business_types, install_hall_defaults
@@ -14,6 +15,11 @@ from servicecenter.models import Company, User
 
 
 def seed(*, company: Company, by: User) -> Iterator[str]:
+    with transaction.atomic():
+        yield from _seed(company=company, by=by)
+
+
+def _seed(*, company: Company, by: User) -> Iterator[str]:
     created = install_business_types()
     yield f"Counter: {created} business types added."
     now = timezone.now()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from billing.models.base import DayGuarded, NeverDeleted
@@ -90,7 +91,7 @@ class Receipt(DayGuarded):
     """One number of a book, used: issued for a payment, or voided (spoiled, or its payment voided)."""
 
     class Status(models.TextChoices):
-        ISSUED = "issued", _("Issued")
+        ISSUED = "issued", pgettext_lazy("receipt", "Issued")
         VOIDED = "voided", _("Voided")
 
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("hall"))

@@ -305,6 +305,8 @@ def confirm_card_write(
     """The rep confirms the prepaid card was written (or says it failed: the auditor follows it up)."""
     payment = _locked_payment(payment)
     require_hall_perm(by, payment.hall, "billing.take_payment")
+    if payment.rep_id != by.pk:
+        raise BillingError(_("Only the rep who took the payment confirms its card write."), code="forbidden")
     if payment.card_write == Payment.CardWrite.NOT_NEEDED:
         raise BillingError(_("This payment has no card to write."))
     if payment.card_write == Payment.CardWrite.CONFIRMED:
@@ -323,6 +325,8 @@ def request_void(*, payment: Payment, reason: str, by: User, at: datetime | None
     at = now(at)
     payment = _locked_payment(payment)
     require_hall_perm(by, payment.hall, "billing.take_payment")
+    if payment.rep_id != by.pk:
+        raise BillingError(_("Only the rep who took the payment asks for its void."), code="forbidden")
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise BillingError(_("Give the reason."))

@@ -202,7 +202,12 @@ def void_payment_receipt(*, payment: Payment, reason: str, by: User, at: datetim
 def log_reprint(*, receipt: Receipt, reason: str, by: User, at: datetime | None = None) -> ReceiptReprint:
     """Print a receipt again: allowed, and recorded with who and why (the copy is marked as a reprint)."""
     at = now(at)
-    require_hall_perm(by, receipt.hall, "billing.take_payment")
+    if not has_hall_perm(by, receipt.hall, "billing.view_payment"):
+        require_hall_perm(by, receipt.hall, "billing.take_payment")
+        if receipt.issued_by_id != by.pk:
+            raise BillingError(
+                _("Only the rep who issued the receipt, or the auditor, prints a copy."), code="forbidden"
+            )
     if receipt.status != Receipt.Status.ISSUED:
         raise BillingError(_("A voided receipt is not printed again."))
     reprint = ReceiptReprint(receipt=receipt, at=at, by=by, reason=_reason(reason))

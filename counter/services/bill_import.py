@@ -1,22 +1,21 @@
 """Importing bills from the billing system's CSV export: all rows or none, each file once, bad rows by line.
 
 The export is what Chinese billing systems and Excel really write: UTF-8 with or without a BOM, or
-GB18030/GBK; CRLF or LF; Excel's quoting; Chinese column names in any order, extra columns ignored.
-A line number is the row as Excel shows it (line 1 is the header).
+GB18030/GBK; CRLF or LF; Excel's quoting; Chinese column names in any order, extra columns ignored
+(read by the kernel's `servicecenter.csvfiles`). A line number is the row as Excel shows it (line 1 is
+the header).
 
 An import never changes what is already there: a bill already recorded with the same period and amount
 is skipped, one recorded differently is an error; a known account and its holder are left as they are.
 Unknown accounts are opened from the row, their holder matched by resident ID number within the company.
 """
 
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from counter.errors import CounterError
 from counter.models import Bill, BillImport, Customer, GasAccount
 from counter.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
+from servicecenter import csvfiles
 from servicecenter.models import Company, User
 from servicecenter.money import format_cny
 
@@ -48,16 +48,12 @@ METER_TYPES = {
 }
 
 MAX_AMOUNT = Decimal("10000000")
-# Enough to see what is wrong with a file; a file with more bad lines is the wrong file.
-MAX_REPORTED_ERRORS = 100
+MAX_REPORTED_ERRORS = csvfiles.MAX_REPORTED_PROBLEMS
 _IN_BATCH = 900  # values per IN (...) list: under SQLite's historical 999-parameter limit
 _BULK_BATCH = 1000
 
-_AMOUNT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _PERIOD = re.compile(r"^(\d{4})[-/]?(\d{1,2})$")
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
-_EXCEL_TEXT = re.compile(r'^="(.*)"$')
 
 
 class ImportRejected(CounterError):
@@ -94,112 +90,43 @@ class _Row:
     due_on: date | None
 
 
-class _Errors:
+class _Errors(csvfiles.Problems):
     """Problems by line, keeping the first few in full and counting the rest."""
 
-    def __init__(self) -> None:
-        self.items: list[tuple[int, str]] = []
-        self.total = 0
-
-    def add(self, line: int, message: str) -> None:
-        self.total += 1
-        if len(self.items) < MAX_REPORTED_ERRORS:
-            self.items.append((line, message))
-
-    def __bool__(self) -> bool:
-        return self.total > 0
-
     def rejected(self) -> ImportRejected:
-        return ImportRejected(sorted(self.items, key=lambda item: item[0]), total=self.total)
+        return ImportRejected(self.items, total=self.total)
 
 
 def decode(data: bytes) -> tuple[str, str]:
     """The text and the encoding it was in: UTF-8 (with or without BOM) if it is that, else GB18030."""
-    if b"\x00" in data:
-        # UTF-16 text and Excel workbooks (.xlsx, .xls) contain NUL bytes; CSV text never does.
-        raise CounterError(
-            _(
-                "This is not a CSV text file. In Excel, save the sheet as “CSV UTF-8” or “CSV” "
-                "and upload that."
-            ),
-            code="invalid",
-        )
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        raise CounterError(
-            _("The file is neither UTF-8 nor GB18030 (GBK) text; save it as CSV again."), code="invalid"
-        ) from None
+        return csvfiles.decode(data)
+    except csvfiles.UnreadableFile as exc:
+        raise CounterError(exc.message, code=exc.code) from None
 
 
-def _cell(value: str) -> str:
-    """A cell as the billing system meant it: without the tricks used to keep Excel from turning long
-    numbers into numbers (a leading tab or apostrophe, ="…"), and without surrounding spaces."""
-    value = value.strip()
-    match = _EXCEL_TEXT.match(value)
-    if match:
-        value = match.group(1).strip()
-    if value.startswith("'"):
-        value = value[1:].strip()
-    return value
+_cell = csvfiles.cell
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) for each CSV record; the line is the record's row number, as Excel shows it."""
-    first_line = text.split("\n", 1)[0]
-    # Some billing systems write tab-separated text and still call it .csv; Excel reads both.
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line = 0
-    while True:
-        line += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            message = _("This line cannot be read as CSV (%(reason)s).") % {"reason": exc}
-            raise ImportRejected([(line, message)]) from None
-        yield line, cells
+    try:
+        yield from csvfiles.records(text)
+    except csvfiles.UnreadableLine as exc:
+        raise ImportRejected([(exc.line, exc.message)]) from None
 
 
 def _header(cells: list[str]) -> dict[str, int]:
     """Column name -> position; a missing required column or a repeated one refuses the file."""
-    positions: dict[str, int] = {}
-    problems = []
-    for index, raw in enumerate(cells):
-        name = raw.strip().lstrip("\ufeff").strip()
-        if name not in COLUMNS:
-            continue  # the export's other columns are not ours to read
-        if name in positions:
-            problems.append(_("The column %(column)s appears twice.") % {"column": name})
-        positions[name] = index
-    missing = [name for name in REQUIRED_COLUMNS if name not in positions]
-    if missing:
-        problems.append(
-            _("Missing column(s): %(columns)s. The header must name %(required)s.")
-            % {"columns": "、".join(missing), "required": "、".join(REQUIRED_COLUMNS)}
-        )
+    positions, problems = csvfiles.read_header(cells, {name: (name,) for name in COLUMNS}, REQUIRED_COLUMNS)
     if problems:
         raise ImportRejected([(1, message) for message in problems])
     return positions
 
 
 def _amount(value: str) -> tuple[Decimal | None, str]:
-    value = value.replace("¥", "").replace("￥", "").strip()
-    if _GROUPED.match(value):
-        value = value.replace(",", "")
-    if not _AMOUNT.match(value):
-        return None, _("Column %(column)s: “%(value)s” is not an amount.")
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
+    amount = csvfiles.amount(value)
+    if amount is None:
         return None, _("Column %(column)s: “%(value)s” is not an amount.")
     if amount <= 0:
         return None, _("Column %(column)s: the amount must be more than zero.")

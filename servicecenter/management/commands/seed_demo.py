@@ -62,8 +62,22 @@ MANAGER = ("manager", "郭", "峰", "M0001")
 class Command(BaseCommand):
     help = "Create or complete the demo company, halls, windows and staff (idempotent)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        with transaction.atomic():
+            created_users, company, admin = self._kernel()
+        # Each app adds its own demo data (configuration, customers, takings …) from its `demo` module, if it
+        # has one, through its own services and their own transactions.
+        for app in apps.get_app_configs():
+            if importlib.util.find_spec(f"{app.name}.demo") is not None:
+                for line in importlib.import_module(f"{app.name}.demo").seed(company=company, by=admin):
+                    self.stdout.write(line)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created_users} new users; password for all: {DEMO_PASSWORD})."
+            )
+        )
+
+    def _kernel(self):
         created_users = 0
         admin = User.objects.filter(username="admin").first()
         if admin is None:
@@ -97,16 +111,7 @@ class Command(BaseCommand):
         user, made = self._user(*MANAGER)
         created_users += made
         self._member(user, Role.MANAGER, company, None)
-        # Each app adds its own demo data (configuration, customers …) from its `demo` module, if it has one.
-        for app in apps.get_app_configs():
-            if importlib.util.find_spec(f"{app.name}.demo") is not None:
-                for line in importlib.import_module(f"{app.name}.demo").seed(company=company, by=admin):
-                    self.stdout.write(line)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data ready ({created_users} new users; password for all: {DEMO_PASSWORD})."
-            )
-        )
+        return created_users, company, admin
 
     def _user(self, username, last_name, first_name, staff_number) -> tuple[User, bool]:
         user = User.objects.filter(username=username).first()
