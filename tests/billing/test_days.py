@@ -213,3 +213,20 @@ def test_the_worker_builds_the_report(billing_hall, celery_worker, rep, auditor,
     report = DailyReport.objects.get(pk=result.get(timeout=60))
     assert report.data["gross"] == "12.50" and report.data["payments"] == 1
     assert Till.objects.get().state == Till.State.OPEN
+
+
+def test_reports_and_days_are_never_deleted(billing_hall, closed_day, supervisor):
+    report = days.generate_daily_report(hall=billing_hall, day=DAY, at=MORNING)
+    day = days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=MORNING)
+    for record in (report, day):
+        with pytest.raises(BillingError):
+            record.delete()
+    assert day.history.latest().history_user == supervisor
+
+
+def test_the_count_keeps_its_history_with_the_rep_and_auditor(billing_hall, closed_day, rep, auditor):
+    users = [h.history_user for h in closed_day.history.order_by("history_date")]
+    assert users[0] == auditor  # the float issued
+    assert rep in users and users[-1] == auditor  # counted and handed in by the rep, verified by the auditor
+    leg = closed_day.tenders.first()
+    assert leg.history.latest().history_user == rep

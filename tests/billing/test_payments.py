@@ -213,3 +213,67 @@ def test_prepaid_top_up_needs_the_account(till, rep, fee, tender):
             lines=[payments.LineInput(fee_item=fee("prepaid_gas"), amount="200")],
             tenders=[payments.TenderInput(tender=tender("cash"))],
         )
+
+
+def test_a_voided_number_is_never_used_again(till, rep, pay):
+    from django.db import IntegrityError, transaction
+
+    from billing.services import receipts
+
+    spoiled = receipts.spoil_receipt(hall=till.hall, reason="打印卡纸", by=rep, at=MORNING)
+    payment = pay(till, rep, "10")
+    assert payment.receipts.get().sequence == spoiled.sequence + 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Receipt.objects.create(
+            hall=till.hall,
+            business_day=spoiled.business_day,
+            book=spoiled.book,
+            sequence=spoiled.sequence,
+            number=spoiled.number + "X",
+            issued_at=MORNING,
+            issued_by=rep,
+        )
+    spoiled.refresh_from_db()
+    assert spoiled.status == Receipt.Status.VOIDED and spoiled.payment_id is None
+
+
+def test_the_register_of_a_book_always_adds_up(till, rep, pay, billing_hall):
+    from billing import selectors
+    from billing.services import receipts
+
+    for _ in range(3):
+        pay(till, rep, "10")
+    receipts.spoil_receipt(hall=billing_hall, reason="卡纸", by=rep, at=MORNING)
+    book = selectors.books(billing_hall).get(holder=rep)
+    assert (book.issued_count, book.voided_count, book.unused) == (3, 1, 96)
+    assert book.issued_count + book.voided_count + book.unused == book.size
+
+
+def test_open_work_survives_closing_the_till(
+    till, rep, pay, make_account, billing_hall, category, business_type
+):
+    """A business in progress stays in progress, and a payment entered after the count is refused with its
+    message — nothing lost, nothing half-written."""
+    from counter.models import Business
+    from counter.services import businesses, queue, visits
+
+    window = billing_hall.windows.get(number=1)
+    queue.open_post(hall=billing_hall, window=window, user=rep, at=MORNING)
+    ticket = queue.issue_ticket(hall=billing_hall, category=category("A"), at=MORNING)
+    queue.call_next(user=rep, hall=billing_hall, at=MORNING)
+    visit = visits.start_visit(user=rep, hall=billing_hall, ticket_id=ticket.pk, at=MORNING)
+    account = make_account(billing_hall, "2000010", bills=["30"])
+    visit = visits.attach_account(user=rep, hall=billing_hall, visit_id=visit.pk, account=account)
+    repair = businesses.record_business(
+        visit=visit,
+        business_type=business_type("repair"),
+        by=rep,
+        at=MORNING,
+        data={"fault": "灶具打不着火", "contact_phone": "13812345678"},
+    )
+    tills.close_till(till=till, by=rep, denominations={"100.00": 5}, settlements={}, at=MORNING)
+    with pytest.raises(BillingError, match="not open"):
+        pay(till, rep, "30", account=account)
+    repair.refresh_from_db()
+    assert repair.status != Business.Status.COMPLETED
+    assert Payment.objects.count() == 0 and account.bills.get().status == Bill.Status.UNPAID
