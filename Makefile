@@ -7,6 +7,7 @@ env:
 	@scripts/bootstrap.sh
 
 run: env
+	@scripts/system-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk espeak-ng
 	$(PY) scripts/compilemessages.py
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

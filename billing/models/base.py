@@ -28,15 +28,18 @@ class DayGuarded(NeverDeleted):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        from billing.models.days import HallDay
+    def save(self, *args, day_held: bool = False, **kwargs):
+        """`day_held`: the calling service holds the day's row under its shared lock and found it open in
+        this very transaction (`services.common.hold_open_day`), so the guard's own query is redundant."""
+        if not day_held:
+            from billing.models.days import HallDay
 
-        hall_id, day = self.guarded_day()
-        if HallDay.locked(hall_id=hall_id, day=day):
-            raise BillingError(
-                _("The business day %(day)s is locked: nothing on it can change.") % {"day": day},
-                code="locked",
-            )
+            hall_id, day = self.guarded_day()
+            if HallDay.locked(hall_id=hall_id, day=day):
+                raise BillingError(
+                    _("The business day %(day)s is locked: nothing on it can change.") % {"day": day},
+                    code="locked",
+                )
         super().save(*args, **kwargs)
 
     def guarded_day(self) -> tuple[int, object]:

@@ -60,6 +60,9 @@ class HallDay(NeverDeleted):
         Every money write holds its day this way, and approving or locking a day takes the row's exclusive
         lock: so a day never locks under a payment being written, yet payments do not wait for each other.
         """
+        row = cls._held(hall, day)
+        if row is not None:
+            return row
         table = connection.ops.quote_name(cls._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -67,11 +70,15 @@ class HallDay(NeverDeleted):
                 "ON CONFLICT (hall_id, day) DO NOTHING",
                 [hall.pk, day],
             )
+        return cls._held(hall, day)
+
+    @classmethod
+    def _held(cls, hall: Hall, day: date) -> "HallDay | None":
         query = cls.objects.filter(hall=hall, day=day)
-        if connection.features.has_select_for_update:
-            sql, params = query.query.sql_with_params()
-            return cls.objects.raw(f"{sql} FOR SHARE", params)[0]
-        return query.get()
+        if not connection.features.has_select_for_update:
+            return query.first()
+        sql, params = query.query.sql_with_params()
+        return next(iter(cls.objects.raw(f"{sql} FOR SHARE", params)), None)
 
 
 class DailyReport(NeverDeleted):

@@ -211,7 +211,7 @@ def record_payment(
         raise BillingError(_("The payment form has expired: open it again."), code="idempotency")
     # The till's row lock serialises the payments of one till, so the same key sent twice at once is
     # seen by the second request once the first has committed.
-    till = Till.objects.select_for_update(of=("self",)).select_related("hall").get(pk=till.pk)
+    till = Till.objects.select_for_update(of=("self",)).select_related("hall", "window").get(pk=till.pk)
     hall = till.hall
     existing = Payment.objects.filter(rep=by, idempotency_key=key).first()
     if existing is not None:
@@ -249,11 +249,8 @@ def record_payment(
         card_write=Payment.CardWrite.PENDING if plan.prepaid else Payment.CardWrite.NOT_NEEDED,
     )
     payment._history_user = by
-    try:
-        with transaction.atomic(savepoint=True):
-            payment.save()
-    except IntegrityError:
-        raise BillingError(_("This payment was already recorded."), code="duplicate") from None
+    # No duplicate can get here: the key was looked up under the till's lock, and a rep has one live till.
+    payment.save(day_held=True)
     bulk_create_with_history(
         [
             PaymentLine(
@@ -270,17 +267,19 @@ def record_payment(
         PaymentLine,
         default_user=by,
     )
-    try:
-        with transaction.atomic(savepoint=True):
-            bulk_create_with_history(
-                [PaymentTender(payment=payment, tender=t, amount=a, reference=r) for t, a, r in plan.tenders],
-                PaymentTender,
-                default_user=by,
-            )
-    except IntegrityError:
-        raise BillingError(
-            _("This transaction reference was already used by another payment."), code="duplicate_reference"
-        ) from None
+    tenders = [PaymentTender(payment=payment, tender=t, amount=a, reference=r) for t, a, r in plan.tenders]
+    if any(t.reference for t in tenders):
+        # A channel's reference is unique across tills: another rep may be recording it at this moment.
+        try:
+            with transaction.atomic(savepoint=True):
+                bulk_create_with_history(tenders, PaymentTender, default_user=by)
+        except IntegrityError:
+            raise BillingError(
+                _("This transaction reference was already used by another payment."),
+                code="duplicate_reference",
+            ) from None
+    else:
+        bulk_create_with_history(tenders, PaymentTender, default_user=by)
     take_next_number(hall=hall, rep=by, payment=payment, day=day, by=by, at=at)
     if plan.bills:
         counter_customers.settle_bills(

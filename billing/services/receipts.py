@@ -134,7 +134,7 @@ def take_next_number(
             by,
         )
     receipt._history_user = by
-    receipt.save()
+    receipt.save(day_held=True)  # every caller holds the open day (hold_open_day) before taking a number
     return receipt
 
 
