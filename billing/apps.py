@@ -27,6 +27,11 @@ class BillingConfig(AppConfig):
             navigation.register(label, url_name, perms=perms, order=order)
         for order, (label, url_name, perms) in enumerate(manage, start=60):
             navigation.register(label, url_name, perms=perms, order=order, group="manage")
+        navigation.register_home_panel(
+            "billing_home_panel",
+            perms=("billing.take_payment", "billing.view_till", "billing.approve_day"),
+            order=20,
+        )
         navigation.register_visit_action(
             _("Payment / sale"), "billing_pay", perms=("billing.take_payment",), order=10
         )

@@ -1,6 +1,6 @@
 """Billing's pages: each views module lists its own URL patterns."""
 
-from billing.views import corrections, days, payments, reconciliation, stock, tills
+from billing.views import corrections, days, home, payments, reconciliation, stock, tills
 
 urlpatterns = [
     *tills.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns = [
     *stock.urlpatterns,
     *corrections.urlpatterns,
     *reconciliation.urlpatterns,
+    *home.urlpatterns,
 ]
