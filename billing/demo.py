@@ -106,7 +106,7 @@ def _seed_hall(hall: Hall) -> Iterator[str]:
             tills.verify_till(till=till, by=auditor, at=evening)
         days.generate_daily_report(hall=hall, day=day, at=morning + timedelta(hours=20))
         if offset < 2:
-            night = morning + timedelta(hours=10)
+            night = morning + timedelta(hours=24)  # the next morning, after the cut-off
             days.approve_day(hall=hall, day=day, by=supervisor, at=night, note="核对无误")
             report = days.DailyReport.objects.get(hall=hall, day=day)
             days.record_deposit(

@@ -60,7 +60,7 @@ def build_daily_report(hall: Hall, day: date) -> dict:
     reversals = Reversal.objects.filter(hall=hall, business_day=day, state=Reversal.State.APPROVED)
     reversed_by_tender = {
         r["tender_id"]: r["amount"]
-        for r in PaymentTender.objects.filter(payment__reversal__in=reversals)
+        for r in PaymentTender.objects.filter(payment__reversals__in=reversals)
         .values("tender_id")
         .annotate(amount=_sum("amount"))
     }
@@ -192,6 +192,19 @@ def build_daily_report(hall: Hall, day: date) -> dict:
         }
         for d in discrepancies.select_related("payment", "line")[:500]
     ]
+    reversal_rows = [
+        {
+            "payment": r.payment.number,
+            "payment_day": r.payment.business_day.isoformat(),
+            "amount": _money(r.amount),
+            "reason": r.reason,
+            "requested_by": r.requested_by.display_name,
+            "approved_by": r.decided_by.display_name if r.decided_by else "",
+        }
+        for r in reversals.select_related("payment", "requested_by", "decided_by").order_by("decided_at")[
+            :500
+        ]
+    ]
     deposit = Deposit.objects.filter(hall=hall, day=day).first()
     reversed_total = reversals.aggregate(amount=_sum("amount"))["amount"]
     visits = served_today(hall, day=day)
@@ -203,7 +216,8 @@ def build_daily_report(hall: Hall, day: date) -> dict:
         "voided_count": totals["voided_count"],
         "voided": _money(totals["voided"]),
         "reversed": _money(reversed_total),
-        "reversal_count": reversals.count(),
+        "reversal_count": len(reversal_rows),
+        "reversals": reversal_rows,
         "net": _money(totals["gross"] - reversed_total),
         "vas": {"count": vas["count"], "amount": _money(vas["amount"])},
         "by_tender": by_tender,

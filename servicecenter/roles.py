@@ -77,6 +77,10 @@ _AUDIT_MONEY = [
 ]
 _SUPERVISE_MONEY = [
     *_BILLING_READ,
+    # The supervisor also hands out floats and receipt stock — to the auditor covering a counter, above all,
+    # who may not issue them to themselves.
+    "billing.issue_float",
+    "billing.manage_receipt_stock",
     "billing.approve_payment_void",
     "billing.generate_report",
     "billing.approve_day",

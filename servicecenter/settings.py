@@ -240,6 +240,15 @@ SPECTACULAR_SETTINGS = {
         "ChecklistKind": "counter.models.ChecklistItem.Kind",
         "IncidentKind": "counter.models.IncidentKind",
         "AuditEventKind": "servicecenter.models.AuditEvent.Kind",
+        "TillState": "billing.models.Till.State",
+        "HallDayState": "billing.models.HallDay.State",
+        "ReversalState": "billing.models.Reversal.State",
+        "PaymentStatus": "billing.models.Payment.Status",
+        "CardWrite": "billing.models.Payment.CardWrite",
+        "ReceiptStatus": "billing.models.Receipt.Status",
+        "ReceiptBookStatus": "billing.models.ReceiptBook.Status",
+        "TenderKind": "billing.models.Tender.Kind",
+        "FeeItemKind": "billing.models.FeeItem.Kind",
     },
 }
 

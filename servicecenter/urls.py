@@ -16,6 +16,7 @@ api_v1 = [
     path("halls/<int:hall_id>/business-day/", api.BusinessDayView.as_view(), name="api_business_day"),
     path("halls/<int:hall_id>/audit-events/", api.AuditEventListView.as_view(), name="api_audit_events"),
     path("", include("counter.api.urls")),
+    path("", include("billing.api.urls")),
 ]
 
 urlpatterns = [

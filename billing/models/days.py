@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from billing.errors import BillingError
 from billing.models.base import MONEY, DayGuarded, NeverDeleted
 from servicecenter.models import Hall
 
@@ -16,7 +18,7 @@ class HallDay(NeverDeleted):
     """open → approved (supervisor, after every till is verified) → locked (deposit recorded)."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("business day", "Open")
         APPROVED = "approved", _("Approved")
         LOCKED = "locked", _("Locked")
 
@@ -49,9 +51,27 @@ class HallDay(NeverDeleted):
     def __str__(self) -> str:
         return f"{self.hall_id} {self.day}"
 
+    def save(self, *args, **kwargs):
+        # Locked is final: the row of a locked day is never written again, whatever path tries.
+        if self.pk and type(self).objects.filter(pk=self.pk, state=self.State.LOCKED).exists():
+            raise BillingError(_("The business day %(day)s is locked.") % {"day": self.day}, code="locked")
+        super().save(*args, **kwargs)
+
     @classmethod
-    def locked(cls, *, hall_id: int, day: date) -> bool:
-        return cls.objects.filter(hall_id=hall_id, day=day, state=cls.State.LOCKED).exists()
+    def closed(cls, *, hall_id: int, day: date) -> bool:
+        """Approved or locked: nothing more is recorded on the day."""
+        return cls.objects.filter(hall_id=hall_id, day=day).exclude(state=cls.State.OPEN).exists()
+
+    @classmethod
+    def ensure(cls, *, hall: Hall, day: date) -> None:
+        """Create the day's row if it does not exist yet (one statement, safe under concurrency)."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (hall_id, day, state, approval_note) VALUES (%s, %s, 'open', '') "  # noqa: S608
+                "ON CONFLICT (hall_id, day) DO NOTHING",
+                [hall.pk, day],
+            )
 
     @classmethod
     def hold(cls, *, hall: Hall, day: date) -> "HallDay":
@@ -63,14 +83,15 @@ class HallDay(NeverDeleted):
         row = cls._held(hall, day)
         if row is not None:
             return row
-        table = connection.ops.quote_name(cls._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (hall_id, day, state, approval_note) VALUES (%s, %s, 'open', '') "  # noqa: S608
-                "ON CONFLICT (hall_id, day) DO NOTHING",
-                [hall.pk, day],
-            )
+        cls.ensure(hall=hall, day=day)
         return cls._held(hall, day)
+
+    @classmethod
+    def lock(cls, *, hall: Hall, day: date) -> "HallDay":
+        """The day's row, created if new, under an exclusive lock (never after a shared one: no upgrade, no
+        deadlock): for numbering tills, building the report, approving and locking."""
+        cls.ensure(hall=hall, day=day)
+        return cls.objects.select_for_update().get(hall=hall, day=day)
 
     @classmethod
     def _held(cls, hall: Hall, day: date) -> "HallDay | None":
@@ -135,10 +156,10 @@ class Reversal(DayGuarded):
 
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="+", verbose_name=_("hall"))
     business_day = models.DateField(_("posted on business day"))
-    payment = models.OneToOneField(
+    payment = models.ForeignKey(
         "billing.Payment",
         on_delete=models.PROTECT,
-        related_name="reversal",
+        related_name="reversals",
         verbose_name=_("payment reversed"),
     )
     amount = models.DecimalField(_("amount"), **MONEY)
@@ -172,5 +193,9 @@ class Reversal(DayGuarded):
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
                 name="reversal_four_eyes",
+            ),
+            # One live reversal per payment; a rejected one may be followed by a new request (a new row).
+            models.UniqueConstraint(
+                fields=["payment"], condition=~Q(state="rejected"), name="one_live_reversal_per_payment"
             ),
         ]

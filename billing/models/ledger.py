@@ -3,6 +3,7 @@ by line against the day's payments; what does not match is an exception the audi
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -124,6 +125,12 @@ class Discrepancy(DayGuarded):
         verbose_name = _("reconciliation exception")
         verbose_name_plural = _("reconciliation exceptions")
         ordering = ["business_day", "pk"]
+        constraints = [
+            # A prepaid top-up's card write is flagged once, however often the report is rebuilt.
+            models.UniqueConstraint(
+                fields=["payment", "kind"], condition=Q(kind="card_write"), name="card_write_flagged_once"
+            ),
+        ]
         indexes = [models.Index(fields=["hall", "business_day"], name="discrepancy_hall_day_idx")]
 
     @property

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from billing.models.base import MONEY, DayGuarded
@@ -15,7 +16,7 @@ from servicecenter.models import Hall, Window
 
 class Payment(DayGuarded):
     class Status(models.TextChoices):
-        COMPLETED = "completed", _("Completed")
+        COMPLETED = "completed", pgettext_lazy("payment", "Completed")
         VOID_REQUESTED = "void_requested", _("Void requested")
         VOIDED = "voided", _("Voided")
 
@@ -124,6 +125,8 @@ class PaymentLine(DayGuarded):
     amount = models.DecimalField(_("amount"), **MONEY)
     history = HistoricalRecords()
 
+    DAY_PATH = ("payment__hall_id", "payment__business_day")
+
     class Meta:
         verbose_name = _("payment line")
         verbose_name_plural = _("payment lines")
@@ -149,7 +152,11 @@ class PaymentTender(DayGuarded):
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="+", verbose_name=_("tender"))
     amount = models.DecimalField(_("amount"), **MONEY)
     reference = models.CharField(_("transaction reference"), max_length=64, blank=True)
+    # False once the payment is voided: its channel reference may then be paid into a corrected payment.
+    counts = models.BooleanField(_("counts"), default=True)
     history = HistoricalRecords()
+
+    DAY_PATH = ("payment__hall_id", "payment__business_day")
 
     class Meta:
         verbose_name = _("payment tender")
@@ -160,7 +167,9 @@ class PaymentTender(DayGuarded):
             models.UniqueConstraint(fields=["payment", "tender"], name="payment_tender_once"),
             # A channel's transaction is paid into one payment only.
             models.UniqueConstraint(
-                fields=["tender", "reference"], condition=~Q(reference=""), name="tender_reference_unique"
+                fields=["tender", "reference"],
+                condition=~Q(reference="") & Q(counts=True),
+                name="tender_reference_unique",
             ),
         ]
 

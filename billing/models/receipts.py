@@ -44,7 +44,7 @@ class ReceiptBook(NeverDeleted):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
     )
-    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_at = models.DateTimeField(pgettext_lazy("receipt book", "issued at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -110,10 +110,14 @@ class Receipt(DayGuarded):
         verbose_name=_("payment"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ISSUED)
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("receipt", "issued at"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("receipt", "issued by"),
     )
+    printed_at = models.DateTimeField(_("first printed at"), null=True, blank=True)
     void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     voided_by = models.ForeignKey(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from billing.models.base import MONEY, DayGuarded
@@ -17,10 +18,11 @@ class Till(DayGuarded):
 
     class State(models.TextChoices):
         ISSUED = "issued", _("Float issued")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("till", "Open")
         CLOSED = "closed", _("Counted")
         HANDED_IN = "handed_in", _("Handed in")
         VERIFIED = "verified", _("Verified")
+        CANCELLED = "cancelled", _("Float cancelled")
 
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tills", verbose_name=_("hall"))
     business_day = models.DateField(_("business day"))
@@ -57,6 +59,7 @@ class Till(DayGuarded):
         verbose_name=_("verified by"),
     )
     sent_back_reason = models.CharField(_("sent back because"), max_length=200, blank=True)
+    cancel_reason = models.CharField(_("float cancelled because"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from billing.errors import BillingError
 from billing.models import HallDay
+from servicecenter.errors import DomainError
 from servicecenter.models import Hall, User
 from servicecenter.money import format_cny, quantize
 from servicecenter.scoping import has_hall_perm
@@ -55,9 +56,22 @@ def parse_amount(value, *, label: str, allow_zero: bool = False) -> Decimal:
     return quantize(amount)
 
 
+def lock_open_day(*, hall: Hall, day: date) -> HallDay:
+    """The day's row under an exclusive lock, refused once approved or locked (numbering, reports)."""
+    hall_day = HallDay.lock(hall=hall, day=day)
+    _refuse_closed(hall_day)
+    return hall_day
+
+
 def hold_open_day(*, hall: Hall, day: date) -> HallDay:
     """Hold the business day (shared lock) for a money write; refused once it is approved or locked."""
     hall_day = HallDay.hold(hall=hall, day=day)
+    _refuse_closed(hall_day)
+    return hall_day
+
+
+def _refuse_closed(hall_day: HallDay) -> None:
+    day = hall_day.day
     if hall_day.state == HallDay.State.LOCKED:
         raise BillingError(
             _("The business day %(day)s is locked: nothing on it can change.") % {"day": day}, code="locked"
@@ -68,4 +82,8 @@ def hold_open_day(*, hall: Hall, day: date) -> HallDay:
             % {"day": day},
             code="locked",
         )
-    return hall_day
+
+
+def as_billing_error(error: DomainError) -> BillingError:
+    """Another app's refusal inside a money action (a bill paid meanwhile), as billing's own."""
+    return BillingError(error.message, code=error.code)

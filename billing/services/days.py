@@ -10,6 +10,8 @@ from billing.errors import BillingError
 from billing.models import DailyReport, Deposit, Discrepancy, HallDay, Payment, Reversal, Till
 from billing.reports import as_decimal, build_daily_report
 from billing.services.common import hold_open_day, now, parse_amount, require_hall_perm
+from counter.models import ChecklistItem
+from counter.selectors.site import checklist_status
 from counter.services import customers as counter_customers
 from servicecenter.clock import business_day
 from servicecenter.models import AuditEvent, Hall, User
@@ -42,14 +44,19 @@ def _flag_card_writes(hall: Hall, day: date) -> None:
 
 @transaction.atomic(durable=True)
 def generate_daily_report(*, hall: Hall, day: date, at: datetime | None = None) -> DailyReport:
-    """Build (or build again) the day's report. Safe to run twice; a locked day's report is final."""
+    """Build (or build again) the day's report. Safe to run twice, even at once (the day's row lock
+    serialises builds); a closed day's report is final."""
     at = now(at)
-    hall_day = HallDay.hold(hall=hall, day=day)
+    hall_day = HallDay.lock(hall=hall, day=day)
     existing = DailyReport.objects.filter(hall=hall, day=day).first()
     if hall_day.state != HallDay.State.OPEN and existing is not None:
         return existing
     if hall_day.state == HallDay.State.OPEN:
         _flag_card_writes(hall, day)
+    return _store_report(hall, day, existing, at)
+
+
+def _store_report(hall: Hall, day: date, existing: DailyReport | None, at: datetime) -> DailyReport:
     data = build_daily_report(hall, day)
     if existing is None:
         return DailyReport.objects.create(hall=hall, day=day, generated_at=at, data=data)
@@ -58,8 +65,9 @@ def generate_daily_report(*, hall: Hall, day: date, at: datetime | None = None) 
     return existing
 
 
-def day_blockers(hall: Hall, day: date) -> list[str]:
-    """Why the day cannot be approved yet (empty when it can)."""
+def day_blockers(hall: Hall, day: date, *, at: datetime | None = None) -> list[str]:
+    """Why the day cannot be approved yet (empty when it can). Reads only."""
+    at = now(at)
     reasons = []
     tills = list(
         Till.objects.filter(hall=hall, business_day=day, state__in=UNFINISHED_TILLS).values_list(
@@ -68,38 +76,52 @@ def day_blockers(hall: Hall, day: date) -> list[str]:
     )
     if tills:
         reasons.append(_("Tills not yet verified: %(tills)s.") % {"tills": ", ".join(tills)})
+    voids = Payment.objects.filter(hall=hall, business_day=day, status=Payment.Status.VOID_REQUESTED).count()
+    if voids:
+        reasons.append(_("%(n)s voids wait for a decision.") % {"n": voids})
+    reversals = Reversal.objects.filter(hall=hall, business_day=day, state=Reversal.State.REQUESTED).count()
+    if reversals:
+        reasons.append(_("%(n)s reversals wait for a decision.") % {"n": reversals})
     open_exceptions = Discrepancy.objects.filter(
         hall=hall, business_day=day, resolved_at__isnull=True
     ).count()
-    if open_exceptions:
+    unflagged = (
+        Payment.objects.filter(
+            hall=hall, business_day=day, card_write__in=[Payment.CardWrite.PENDING, Payment.CardWrite.FAILED]
+        )
+        .exclude(status=Payment.Status.VOIDED)
+        .exclude(discrepancies__kind=Discrepancy.Kind.CARD_WRITE)
+        .count()
+    )
+    if open_exceptions + unflagged:
         reasons.append(
-            _("%(n)s reconciliation exceptions are neither resolved nor explained.") % {"n": open_exceptions}
+            _("%(n)s reconciliation exceptions are neither resolved nor explained.")
+            % {"n": open_exceptions + unflagged}
+        )
+    today = business_day(hall, at)
+    if day > today:
+        reasons.append(_("This business day has not started yet."))
+    elif day == today and checklist_status(hall, day).get(ChecklistItem.Kind.CLOSING) is None:
+        reasons.append(
+            _("The hall is still open today: approve after the closing checklist or after the cut-off.")
         )
     return reasons
 
 
 @transaction.atomic(durable=True)
 def approve_day(*, hall: Hall, day: date, by: User, note: str = "", at: datetime | None = None) -> HallDay:
-    """The supervisor approves the day's revenue report: every till verified, every exception settled."""
+    """The supervisor approves the day's revenue report: the hall closed for the day, every till verified,
+    every void, reversal and exception settled."""
     at = now(at)
     require_hall_perm(by, hall, "billing.approve_day")
-    if day > business_day(hall, at):
-        raise BillingError(_("This business day has not started yet."))
-    HallDay.hold(hall=hall, day=day)
-    hall_day = HallDay.objects.select_for_update().get(hall=hall, day=day)
+    hall_day = HallDay.lock(hall=hall, day=day)
     if hall_day.state != HallDay.State.OPEN:
         raise BillingError(_("This day is already approved."))
-    _flag_card_writes(hall, day)
-    blockers = day_blockers(hall, day)
+    blockers = day_blockers(hall, day, at=at)
     if blockers:
         raise BillingError(" ".join(blockers), code="not_ready")
-    report = DailyReport.objects.filter(hall=hall, day=day).first()
-    data = build_daily_report(hall, day)
-    if report is None:
-        report = DailyReport.objects.create(hall=hall, day=day, generated_at=at, data=data)
-    else:
-        report.generated_at, report.data = at, data
-        report.save(update_fields=["generated_at", "data"])
+    report = _store_report(hall, day, DailyReport.objects.filter(hall=hall, day=day).first(), at)
+    data = report.data
     hall_day.state, hall_day.approved_at, hall_day.approved_by = HallDay.State.APPROVED, at, by
     hall_day.approval_note = (note or "").strip()[:300]
     hall_day._history_user = by
@@ -138,8 +160,8 @@ def record_deposit(
         raise BillingError(_("Name the bank."))
     if not slip_number or len(slip_number) > 50:
         raise BillingError(_("Enter the deposit slip number."))
-    hall_day = HallDay.objects.select_for_update().filter(hall=hall, day=day).first()
-    if hall_day is None or hall_day.state == HallDay.State.OPEN:
+    hall_day = HallDay.lock(hall=hall, day=day)
+    if hall_day.state == HallDay.State.OPEN:
         raise BillingError(_("The day's report must be approved before the deposit is recorded."))
     if hall_day.state == HallDay.State.LOCKED:
         raise BillingError(
@@ -210,18 +232,17 @@ def request_reversal(*, payment: Payment, reason: str, by: User, at: datetime | 
         raise BillingError(_("The till of this payment is still open: void the payment instead."))
     day = business_day(payment.hall, at)
     hold_open_day(hall=payment.hall, day=day)
-    stale = Reversal.objects.filter(payment=payment, state=Reversal.State.REJECTED).first()
-    reversal = stale or Reversal(payment=payment)
-    reversal.hall, reversal.business_day, reversal.amount = payment.hall, day, payment.total
-    reversal.reason, reversal.state = reason[:300], Reversal.State.REQUESTED
-    reversal.requested_at, reversal.requested_by, reversal.decided_at, reversal.decided_by = (
-        at,
-        by,
-        None,
-        None,
+    reversal = Reversal(
+        payment=payment,
+        hall=payment.hall,
+        business_day=day,
+        amount=payment.total,
+        reason=reason[:300],
+        requested_at=at,
+        requested_by=by,
     )
     reversal._history_user = by
-    reversal.save()
+    reversal.save(day_held=True)
     return reversal
 
 
@@ -237,12 +258,13 @@ def decide_reversal(*, reversal: Reversal, approve: bool, by: User, at: datetime
         raise BillingError(_("This reversal has already been decided."))
     if reversal.requested_by_id == by.pk:
         raise BillingError(_("Someone else must approve a reversal you asked for."), code="forbidden")
-    day = business_day(reversal.hall, at)
-    hold_open_day(hall=reversal.hall, day=day)
+    # Posted on the day it was requested, which stays open until it is decided (a pending reversal holds
+    # the day's approval).
+    hold_open_day(hall=reversal.hall, day=reversal.business_day)
     reversal.state = Reversal.State.APPROVED if approve else Reversal.State.REJECTED
-    reversal.decided_at, reversal.decided_by, reversal.business_day = at, by, day
+    reversal.decided_at, reversal.decided_by = at, by
     reversal._history_user = by
-    reversal.save(update_fields=["state", "decided_at", "decided_by", "business_day"])
+    reversal.save(update_fields=["state", "decided_at", "decided_by"], day_held=True)
     if approve:
         payment = reversal.payment
         bill_ids = list(payment.lines.exclude(bill=None).values_list("bill_id", flat=True))

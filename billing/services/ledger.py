@@ -517,11 +517,17 @@ def resolve_discrepancy(
     """The auditor closes an exception: corrected elsewhere, or explained (长款/短款 and why). The note says
     which; the day cannot be approved while an exception is open."""
     at = now(at)
-    item = Discrepancy.objects.select_for_update(of=("self",)).select_related("hall").get(pk=discrepancy.pk)
+    item = (
+        Discrepancy.objects.select_for_update(of=("self",))
+        .select_related("hall", "payment")
+        .get(pk=discrepancy.pk)
+    )
     require_hall_perm(by, item.hall, PERMISSION)
     hold_open_day(hall=item.hall, day=item.business_day)
     if not item.is_open:
         raise BillingError(_("This exception is already resolved."), code="resolved")
+    if item.payment_id is not None and item.payment.rep_id == by.pk:
+        raise BillingError(_("Nobody resolves an exception on a payment they took."), code="forbidden")
     note = " ".join((note or "").split())
     if len(note) < MIN_NOTE:
         raise BillingError(

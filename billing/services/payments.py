@@ -10,8 +10,9 @@ from simple_history.utils import bulk_create_with_history
 
 from billing.errors import BillingError
 from billing.models import FeeItem, Payment, PaymentLine, PaymentTender, Tender, Till
-from billing.services.common import hold_open_day, now, parse_amount, require_hall_perm
+from billing.services.common import as_billing_error, hold_open_day, now, parse_amount, require_hall_perm
 from billing.services.receipts import take_next_number, void_payment_receipt
+from counter.errors import CounterError
 from counter.models import Bill, GasAccount, Visit, Workflow
 from counter.services import businesses as counter_businesses
 from counter.services import customers as counter_customers
@@ -215,6 +216,8 @@ def record_payment(
     hall = till.hall
     existing = Payment.objects.filter(rep=by, idempotency_key=key).first()
     if existing is not None:
+        if existing.hall_id != hall.pk:
+            raise BillingError(_("This payment key was already used in another hall."), code="idempotency")
         return existing
     require_hall_perm(by, hall, "billing.take_payment")
     if till.rep_id != by.pk:
@@ -222,6 +225,13 @@ def record_payment(
     if till.state != Till.State.OPEN:
         raise BillingError(
             _("This till is not open: open a till before taking payments."), code="till_closed"
+        )
+    if till.business_day != business_day(hall, at):
+        # Money belongs to the day it is taken: a till left open past the cut-off is counted first.
+        raise BillingError(
+            _("This till belongs to the business day %(day)s, which has ended: count it and open a new one.")
+            % {"day": till.business_day},
+            code="till_closed",
         )
     if visit is not None:
         if visit.hall_id != hall.pk or visit.rep_id != by.pk or not visit.is_open:
@@ -281,15 +291,19 @@ def record_payment(
     else:
         bulk_create_with_history(tenders, PaymentTender, default_user=by)
     take_next_number(hall=hall, rep=by, payment=payment, day=day, by=by, at=at)
-    if plan.bills:
-        counter_customers.settle_bills(
-            account=account, bill_ids=[b.pk for b in plan.bills], reference=payment.number, at=at
-        )
-    if visit is not None:
-        workflow = Workflow.VAS_SALE if all(ln.fee_item.is_vas for ln in plan.lines) else Workflow.PAYMENT
-        counter_businesses.record_settled_business(
-            visit=visit, workflow=workflow, reference=payment.number, by=by, at=at
-        )
+    try:
+        if plan.bills:
+            # Locks the bills and checks them again: a colleague may have just taken the same bill.
+            counter_customers.settle_bills(
+                account=account, bill_ids=[b.pk for b in plan.bills], reference=payment.number, at=at
+            )
+        if visit is not None:
+            workflow = Workflow.VAS_SALE if all(ln.fee_item.is_vas for ln in plan.lines) else Workflow.PAYMENT
+            counter_businesses.record_settled_business(
+                visit=visit, workflow=workflow, reference=payment.number, by=by, at=at
+            )
+    except CounterError as error:
+        raise as_billing_error(error) from None
     return payment
 
 
@@ -308,6 +322,8 @@ def confirm_card_write(
         raise BillingError(_("Only the rep who took the payment confirms its card write."), code="forbidden")
     if payment.card_write == Payment.CardWrite.NOT_NEEDED:
         raise BillingError(_("This payment has no card to write."))
+    if payment.status == Payment.Status.VOIDED:
+        raise BillingError(_("This payment is voided."))
     if payment.card_write == Payment.CardWrite.CONFIRMED:
         raise BillingError(_("The card write is already confirmed."))
     hold_open_day(hall=payment.hall, day=payment.business_day)
@@ -370,7 +386,14 @@ def decide_void(*, payment: Payment, approve: bool, by: User, at: datetime | Non
     payment.status, payment.voided_at, payment.voided_by = Payment.Status.VOIDED, at, by
     payment.save(update_fields=["status", "voided_at", "voided_by"])
     void_payment_receipt(payment=payment, reason=payment.void_reason, by=by, at=at)
+    for tender in payment.tenders.all():  # its channel references may be paid into a corrected payment
+        tender.counts = False
+        tender._history_user = by
+        tender.save(update_fields=["counts"])
     bill_ids = list(payment.lines.exclude(bill=None).values_list("bill_id", flat=True))
     if bill_ids:
-        counter_customers.unsettle_bills(bill_ids=bill_ids, reference=payment.number)
+        try:
+            counter_customers.unsettle_bills(bill_ids=bill_ids, reference=payment.number)
+        except CounterError as error:
+            raise as_billing_error(error) from None
     return payment

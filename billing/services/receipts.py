@@ -9,10 +9,11 @@ from billing.errors import BillingError
 from billing.models import Payment, Receipt, ReceiptBook, ReceiptReprint
 from billing.services.common import hold_open_day, now, require_hall_perm
 from servicecenter.clock import business_day
-from servicecenter.models import Hall, User
+from servicecenter.models import Company, Hall, User
 from servicecenter.scoping import has_hall_perm
 
 MAX_BOOK_SIZE = 100_000
+MAX_NUMBER = 2_000_000_000  # fits the database's integer column with room to spare
 
 
 @transaction.atomic(durable=True)
@@ -36,11 +37,14 @@ def receive_book(
         raise BillingError(_("The range runs from a first number to a last number not smaller than it."))
     if last_number - first_number + 1 > MAX_BOOK_SIZE:
         raise BillingError(_("A book holds at most %(n)s numbers.") % {"n": MAX_BOOK_SIZE})
-    if not (1 <= digits <= 12) or len(str(last_number)) > digits:
+    if last_number > MAX_NUMBER:
+        raise BillingError(_("Receipt numbers go up to %(n)s.") % {"n": MAX_NUMBER})
+    if not (1 <= digits <= 10) or len(str(last_number)) > digits:
         raise BillingError(_("The last number does not fit in %(n)s digits.") % {"n": digits})
-    # Locks the hall's books so two receipts of overlapping ranges cannot both pass the check.
-    books = ReceiptBook.objects.select_for_update().filter(hall__company_id=hall.company_id, prefix=prefix)
-    overlap = books.filter(first_number__lte=last_number, last_number__gte=first_number).first()
+    # Receipt numbers are unique in the company: books are received one at a time (the company's row lock),
+    # so two overlapping books cannot both pass the check.
+    Company.objects.select_for_update().get(pk=hall.company_id)
+    overlap = _overlapping_book(hall.company_id, prefix, digits, first_number, last_number)
     if overlap is not None:
         raise BillingError(_("These numbers overlap book %(book)s.") % {"book": overlap})
     book = ReceiptBook(
@@ -58,6 +62,27 @@ def receive_book(
     return book
 
 
+def _printed_range(prefix: str, digits: int, first: int, last: int) -> tuple[str, int, int, int]:
+    """A range as printed numbers: the prefix's trailing digits belong to the number ("A0" + 7 digits
+    prints like "A" + 8 digits), so ranges compare as (letters, width, first, last)."""
+    letters = prefix.rstrip("0123456789")
+    lead = prefix[len(letters) :]
+    width = len(lead) + digits
+    return letters, width, int(f"{lead}{first:0{digits}d}"), int(f"{lead}{last:0{digits}d}")
+
+
+def _overlapping_book(company_id: int, prefix: str, digits: int, first: int, last: int) -> ReceiptBook | None:
+    """A book of the company whose printed numbers meet this range's."""
+    letters, width, low, high = _printed_range(prefix, digits, first, last)
+    for book in ReceiptBook.objects.filter(hall__company_id=company_id).only(
+        "prefix", "digits", "first_number", "last_number"
+    ):
+        other = _printed_range(book.prefix, book.digits, book.first_number, book.last_number)
+        if other[:2] == (letters, width) and low <= other[3] and other[2] <= high:
+            return book
+    return None
+
+
 def _locked_book(book: ReceiptBook) -> ReceiptBook:
     return ReceiptBook.objects.select_for_update().select_related("hall").get(pk=book.pk)
 
@@ -70,6 +95,8 @@ def issue_book(*, book: ReceiptBook, to: User, by: User, at: datetime | None = N
     require_hall_perm(by, book.hall, "billing.manage_receipt_stock")
     if book.status != ReceiptBook.Status.IN_STOCK:
         raise BillingError(_("Only a book in stock can be issued."))
+    if to.pk == by.pk:
+        raise BillingError(_("Nobody issues receipt stock to themselves: ask a colleague."), code="forbidden")
     if not has_hall_perm(to, book.hall, "billing.take_payment"):
         raise BillingError(_("%(name)s does not take payments in this hall.") % {"name": to.display_name})
     book.status, book.holder, book.issued_at = ReceiptBook.Status.ISSUED, to, at
@@ -83,9 +110,11 @@ def return_book(*, book: ReceiptBook, by: User, at: datetime | None = None) -> R
     """Take a book's unused numbers back into stock (at handover or the end of the day)."""
     book = _locked_book(book)
     require_hall_perm(by, book.hall, "billing.manage_receipt_stock")
-    if book.status != ReceiptBook.Status.ISSUED:
+    if book.holder_id is None:
         raise BillingError(_("This book is not in anyone's hands."))
-    book.status, book.holder, book.issued_at = ReceiptBook.Status.IN_STOCK, None, None
+    if book.status == ReceiptBook.Status.ISSUED:
+        book.status = ReceiptBook.Status.IN_STOCK
+    book.holder, book.issued_at = None, None  # a used-up book comes back for the archive
     book._history_user = by
     book.save(update_fields=["status", "holder", "issued_at"])
     return book
@@ -161,7 +190,9 @@ def spoil_receipt(*, hall: Hall, reason: str, by: User, at: datetime | None = No
 def reissue_receipt(*, payment: Payment, reason: str, by: User, at: datetime | None = None) -> Receipt:
     """The printed receipt was spoiled: void it with the reason and give the payment the next number."""
     at = now(at)
-    payment = Payment.objects.select_for_update().select_related("hall", "till").get(pk=payment.pk)
+    payment = (
+        Payment.objects.select_for_update(of=("self",)).select_related("hall", "till").get(pk=payment.pk)
+    )
     require_hall_perm(by, payment.hall, "billing.take_payment")
     reason = _reason(reason)
     if payment.rep_id != by.pk:
@@ -213,3 +244,19 @@ def log_reprint(*, receipt: Receipt, reason: str, by: User, at: datetime | None 
     reprint = ReceiptReprint(receipt=receipt, at=at, by=by, reason=_reason(reason))
     reprint.save()
     return reprint
+
+
+@transaction.atomic(durable=True)
+def record_print(*, receipt: Receipt, by: User, at: datetime | None = None) -> bool:
+    """The receipt is printed: the first print is the original (True); every later one must be a logged
+    reprint, marked as a copy (False)."""
+    at = now(at)
+    receipt = Receipt.objects.select_for_update(of=("self",)).select_related("hall").get(pk=receipt.pk)
+    if receipt.status != Receipt.Status.ISSUED:
+        raise BillingError(_("A voided receipt is not printed."))
+    if receipt.printed_at is not None or receipt.issued_by_id != by.pk:
+        return False
+    receipt.printed_at = at
+    receipt._history_user = by
+    receipt.save(update_fields=["printed_at"])
+    return True

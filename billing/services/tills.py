@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from billing.errors import BillingError
 from billing.models import HallDay, Payment, PaymentTender, Receipt, Tender, Till, TillTender
-from billing.services.common import hold_open_day, now, parse_amount, require_hall_perm
+from billing.services.common import hold_open_day, lock_open_day, now, parse_amount, require_hall_perm
 from servicecenter.clock import business_day
 from servicecenter.models import Hall, User, Window
 from servicecenter.money import DENOMINATIONS, ZERO, quantize
@@ -29,12 +29,13 @@ def issue_float(
     amount = parse_amount(amount, label=_("Opening float"), allow_zero=True)
     if not has_hall_perm(rep, hall, "billing.take_payment"):
         raise BillingError(_("%(name)s does not take payments in this hall.") % {"name": rep.display_name})
+    if rep.pk == by.pk:
+        raise BillingError(_("Nobody issues a float to themselves: ask a colleague."), code="forbidden")
     if window is not None and window.hall_id != hall.pk:
         raise BillingError(_("This window is not in this hall."))
     day = business_day(hall, at)
     # The day's row, exclusively: numbers tills in order (payments wait only while a float is issued).
-    hold_open_day(hall=hall, day=day)
-    HallDay.objects.select_for_update().get(hall=hall, day=day)
+    lock_open_day(hall=hall, day=day)
     if Till.objects.filter(hall=hall, rep=rep, state__in=[Till.State.ISSUED, Till.State.OPEN]).exists():
         raise BillingError(
             _("%(name)s already has a till in use: it must be counted first.") % {"name": rep.display_name}
@@ -74,6 +75,14 @@ def open_till(*, till: Till, by: User, at: datetime | None = None) -> Till:
     require_hall_perm(by, till.hall, "billing.take_payment")
     if till.state != Till.State.ISSUED:
         raise BillingError(_("This till is already open or closed."))
+    if till.business_day != business_day(till.hall, at):
+        raise BillingError(
+            _(
+                "This float was issued for the business day %(day)s, which has ended: "
+                "the auditor cancels it and issues a new one."
+            )
+            % {"day": till.business_day}
+        )
     hold_open_day(hall=till.hall, day=till.business_day)
     till.state, till.opened_at = Till.State.OPEN, at
     _save(till, by, ["state", "opened_at"])
@@ -135,19 +144,26 @@ def close_till(
         raise BillingError(_("Only the rep of a till counts it."), code="forbidden")
     if till.state not in (Till.State.OPEN, Till.State.CLOSED):
         raise BillingError(_("This till is not open."))
+    if Payment.objects.filter(till=till, status=Payment.Status.VOID_REQUESTED).exists():
+        raise BillingError(
+            _("A void of a payment in this till waits for the supervisor: settle it before counting.")
+        )
     hold_open_day(hall=till.hall, day=till.business_day)
     clean, cash_total = parse_denominations(denominations)
     tenders = {t.pk: t for t in Tender.objects.filter(company_id=till.hall.company_id)}
     counted: dict[int, Decimal] = {}
     for key, raw in (settlements or {}).items():
-        tender = tenders.get(int(key)) if str(key).isdigit() else None
+        text = str(key)
+        tender = tenders.get(int(text)) if text.isascii() and text.isdigit() and len(text) <= 12 else None
         if tender is None or tender.is_cash:
             raise BillingError(_("Unknown settlement tender."))
         counted[tender.pk] = (
             parse_amount(raw, label=tender.name, allow_zero=True) if str(raw).strip() else ZERO
         )
     legs = expected_by_tender(till)
-    cash = next((t for t in tenders.values() if t.is_cash), None)
+    cash = min(
+        (t for t in tenders.values() if t.is_cash), key=lambda t: (not t.is_active, t.order), default=None
+    )
     if cash is not None:
         counted[cash.pk] = quantize(cash_total - till.opening_float)
     used = (
@@ -243,4 +259,25 @@ def send_back_till(*, till: Till, reason: str, by: User, at: datetime | None = N
     hold_open_day(hall=till.hall, day=till.business_day)
     till.state, till.sent_back_reason, till.handed_in_at = Till.State.CLOSED, reason[:200], None
     _save(till, by, ["state", "sent_back_reason", "handed_in_at"])
+    return till
+
+
+@transaction.atomic(durable=True)
+def cancel_float(*, till: Till, reason: str, by: User, at: datetime | None = None) -> Till:
+    """The auditor takes back a float never opened (typed wrong, or the rep did not come): the till is
+    cancelled, with the reason, and no longer holds the day or the rep's next float."""
+    till = _locked_till(till)
+    require_hall_perm(by, till.hall, "billing.issue_float")
+    if till.state != Till.State.ISSUED:
+        raise BillingError(_("Only a float not yet opened can be cancelled."))
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise BillingError(_("Give the reason."))
+    HallDay.hold(hall=till.hall, day=till.business_day)
+    if HallDay.closed(hall_id=till.hall_id, day=till.business_day):
+        raise BillingError(
+            _("The business day %(day)s is closed.") % {"day": till.business_day}, code="locked"
+        )
+    till.state, till.cancel_reason = Till.State.CANCELLED, reason[:200]
+    _save(till, by, ["state", "cancel_reason"])
     return till

@@ -25,6 +25,7 @@ def daily_report(request):
         "day": day,
         "hall_day": hall_day,
         "state": state,
+        "state_label": HallDay.State(state).label,
         "report": report.data if report else None,
         "generated_at": report.generated_at if report else None,
         "blockers": services.day_blockers(hall, day) if state == HallDay.State.OPEN else [],

@@ -18,9 +18,9 @@ from billing import selectors
 from billing.errors import BillingError
 from billing.models import FeeItem
 from billing.services import payments as services
+from billing.services import receipts as receipt_services
 from billing.services.common import parse_amount
 from billing.views.common import attempt
-from counter.models import Bill
 from counter.selectors import customers as customer_selectors
 from counter.selectors import queue as queue_selectors
 from servicecenter.money import to_chinese_capital
@@ -29,17 +29,52 @@ from servicecenter.window_display import show_amounts
 
 
 def _visit_and_account(request):
-    """The visit at the rep's window (if they serve one) and the account to pay for."""
+    """The visit at the rep's window and the account to pay for, and what is wrong with them, if anything.
+
+    On the form's way back (POST) the visit and account it was opened for are authoritative: if the
+    customer at the window has changed since, the payment is refused rather than booked to the next one.
+    """
     hall = request.hall
-    data = request.POST if request.method == "POST" else request.GET
     post = queue_selectors.current_post(user=request.user, hall=hall)
-    visit = queue_selectors.open_visit_at(post.window) if post is not None else None
-    if data.get("visit") and (visit is None or str(visit.pk) != str(data.get("visit"))):
-        messages.warning(request, _("That visit is no longer open at your window."))
-    account = visit.account if visit is not None else None
-    if account is None and data.get("account"):
-        account = customer_selectors.get_account(hall=hall, account_id=data.get("account"))
-    return post, visit, account
+    current = queue_selectors.open_visit_at(post.window) if post is not None else None
+    if request.method != "POST":
+        wanted = request.GET.get("visit")
+        visit = current if wanted is None or (current is not None and str(current.pk) == wanted) else None
+        if wanted and visit is None:
+            messages.warning(request, _("That visit is no longer open at your window."))
+        account = visit.account if visit is not None else None
+        if account is None and request.GET.get("account"):
+            account = customer_selectors.get_account(hall=hall, account_id=request.GET["account"])
+        return post, visit, account, ""
+    posted_visit, posted_account = request.POST.get("visit", ""), request.POST.get("account", "")
+    visit = None
+    if posted_visit:
+        if current is None or str(current.pk) != posted_visit:
+            return (
+                post,
+                None,
+                None,
+                _("This form was opened for a visit that has ended: open the payment screen again."),
+            )
+        visit = current
+    account = None
+    if posted_account:
+        account = customer_selectors.get_account(hall=hall, account_id=posted_account)
+        if visit is not None and visit.account_id != account.pk:
+            return (
+                post,
+                visit,
+                None,
+                _("The customer's account at the window has changed: open the payment screen again."),
+            )
+    elif visit is not None and visit.account_id is not None:
+        return (
+            post,
+            visit,
+            None,
+            _("The customer's account at the window has changed: open the payment screen again."),
+        )
+    return post, visit, account, ""
 
 
 def _entered(request, hall, account):
@@ -49,10 +84,10 @@ def _entered(request, hall, account):
     tenders = {str(t.pk): t for t in selectors.tenders(hall)}
     lines = []
     if account is not None:
-        wanted = {v for v in post.getlist("bill") if v.isdigit()}
+        wanted = {v for v in post.getlist("bill") if v.isascii() and v.isdigit() and len(v) <= 12}
         bill_item = next((i for i in items.values() if i.kind == FeeItem.Kind.BILL), None)
         if wanted and bill_item is not None:
-            bills = Bill.objects.filter(account=account, pk__in=wanted).order_by("period", "number")
+            bills = customer_selectors.unpaid_bills(account, ids=wanted)
             lines += [services.LineInput(fee_item=bill_item, bill=b) for b in bills]
     for pk, item in items.items():
         if item.kind == FeeItem.Kind.BILL:
@@ -89,9 +124,7 @@ def _context(request, post, visit, account, **extra):
         tender.used = bool(data.get(f"use_{tender.pk}")) if data else tender.is_cash
         tender.typed = data.get(f"tender_{tender.pk}", "")
         tender.typed_reference = data.get(f"ref_{tender.pk}", "")
-    bills = (
-        list(account.bills.filter(status=Bill.Status.UNPAID).order_by("period", "number")) if account else []
-    )
+    bills = customer_selectors.unpaid_bills(account) if account else []
     ticked = set(data.getlist("bill")) if data else None
     for bill in bills:
         bill.ticked = ticked is None or str(bill.pk) in ticked
@@ -113,13 +146,15 @@ def _context(request, post, visit, account, **extra):
 
 @hall_view("billing.take_payment")
 def pay(request):
-    post, visit, account = _visit_and_account(request)
+    post, visit, account, problem = _visit_and_account(request)
     if request.method != "POST":
         return render(request, "billing/payments/pay.html", _context(request, post, visit, account))
     hall = request.hall
     till = selectors.live_till(request.user, hall)
     lines, tenders = _entered(request, hall, account)
     try:
+        if problem:
+            raise BillingError(problem)
         if till is None:
             raise BillingError(_("You have no open till: open one before taking payments."))
         payment = services.record_payment(
@@ -154,7 +189,7 @@ def pay(request):
 @hall_view("billing.take_payment")
 def preview(request):
     """The figures as the rep types (htmx): total, cash due, change — mirrored on the customer's device."""
-    post, _visit, account = _visit_and_account(request)
+    post, _visit, account, _problem = _visit_and_account(request)
     lines, tenders = _entered(request, request.hall, account)
     figures, error = None, ""
     if lines:
@@ -234,16 +269,28 @@ def _receipt_context(request, payment_id) -> dict:
     context = selectors.payment_for_receipt(payment)
     if context["receipt"] is None:
         raise Http404
-    context.update(
-        words=to_chinese_capital(payment.total), hall=request.hall, reprint=request.GET.get("reprint") == "1"
-    )
+    context.update(words=to_chinese_capital(payment.total), hall=request.hall, reprint=True)
     return context
 
 
 @hall_view()
 def receipt_print(request, payment_id):
-    """The 80 mm receipt, printed from the browser's print dialog."""
-    return render(request, "billing/receipt/print.html", _receipt_context(request, payment_id))
+    """The 80 mm receipt. The rep's first print (POST) is the original; every other view is marked as a
+    copy — reprints for the customer are logged with their reason (billing_reprint) and print as copies."""
+    context = _receipt_context(request, payment_id)
+    if request.method == "POST":
+        try:
+            original = receipt_services.record_print(receipt=context["receipt"], by=request.user)
+        except BillingError as error:
+            messages.error(request, error.message)
+            return redirect("billing_payment", request.hall.pk, context["payment"].pk)
+        if not original:
+            messages.warning(
+                request, _("This receipt was already printed: print a copy with its reason (Reprint).")
+            )
+            return redirect("billing_payment", request.hall.pk, context["payment"].pk)
+        context["reprint"] = False
+    return render(request, "billing/receipt/print.html", context)
 
 
 @hall_view()

@@ -153,3 +153,11 @@ def account_panel(account: GasAccount, *, hall: Hall, visits: int = 10, bills: i
         open_businesses=open_businesses,
         open_complaints=open_complaints,
     )
+
+
+def unpaid_bills(account: GasAccount, *, ids=None) -> list[Bill]:
+    """The account's unpaid bills, oldest period first (only those of `ids`, if given)."""
+    bills = account.bills.filter(status=Bill.Status.UNPAID)
+    if ids is not None:
+        bills = bills.filter(pk__in=ids)
+    return list(bills.order_by("period", "number"))

@@ -2,7 +2,7 @@
 # ruff: noqa: F811 — fixtures take the re-exported counter fixtures as arguments
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,8 @@ from django.utils import translation
 from billing.defaults import install_price_list
 from billing.models import FeeItem, Tender
 from billing.services import payments, receipts, tills
+from counter.models import ChecklistItem
+from counter.services import site
 from servicecenter.roles import Role
 from tests.counter.conftest import (  # noqa: F401 — shared fixtures
     ID_NUMBERS,
@@ -26,8 +28,10 @@ from tests.counter.conftest import (  # noqa: F401 — shared fixtures
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# A fixed Monday morning in the hall's business day 2026-11-23 (cut-off 04:00).
-MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)
+# A morning of the current business day (cut-off 04:00): payments taken "now" in pages and the API fall on
+# the same day as those the services record at MORNING.
+TODAY = (datetime.now(SHANGHAI) - timedelta(hours=4)).date()
+MORNING = datetime.combine(TODAY, time(9, 30), tzinfo=SHANGHAI)
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +53,25 @@ def auditor(make_member, billing_hall):
 
 
 @pytest.fixture
+def close_hall(billing_hall, make_member):
+    """close_hall(at=None) -> the closing checklist done: the hall has closed, its day may be approved."""
+
+    def do(at=None, hall=None):
+        hall = hall or billing_hall
+        closer = make_member(Role.DUTY_MANAGER, hall, username=f"closer-{uuid.uuid4().hex[:6]}")
+        points = ChecklistItem.objects.filter(hall=hall, kind=ChecklistItem.Kind.CLOSING, is_active=True)
+        return site.complete_checklist(
+            hall=hall,
+            kind=ChecklistItem.Kind.CLOSING,
+            answers={p.pk: (True, "") for p in points},
+            by=closer,
+            at=at,
+        )
+
+    return do
+
+
+@pytest.fixture
 def tender(billing_hall):
     return lambda code: Tender.objects.get(company=billing_hall.company, code=code)
 
@@ -59,7 +82,23 @@ def fee(billing_hall):
 
 
 @pytest.fixture
-def book_for(auditor, billing_hall):
+def issuer(auditor, make_member, billing_hall):
+    """issuer(user) -> who hands the user floats and receipt books: the auditor, or for the auditor
+    (nobody issues to themselves) a supervisor."""
+    others = {}
+
+    def pick(user):
+        if user.pk != auditor.pk:
+            return auditor
+        if "supervisor" not in others:
+            others["supervisor"] = make_member(Role.SUPERVISOR, billing_hall, username="stock-supervisor")
+        return others["supervisor"]
+
+    return pick
+
+
+@pytest.fixture
+def book_for(auditor, billing_hall, issuer):
     """book_for(rep, first=1, last=100, prefix="A") -> a receipt book received and issued to the rep."""
     counter = {"n": 0}
 
@@ -72,20 +111,20 @@ def book_for(auditor, billing_hall):
         book = receipts.receive_book(
             hall=hall, prefix=prefix, first_number=first, last_number=last, by=auditor, at=at
         )
-        return receipts.issue_book(book=book, to=user, by=auditor, at=at)
+        return receipts.issue_book(book=book, to=user, by=issuer(user), at=at)
 
     return make
 
 
 @pytest.fixture
-def open_till_for(auditor, billing_hall, book_for):
+def open_till_for(auditor, billing_hall, book_for, issuer):
     """open_till_for(rep, float="500.00") -> an open till with the float, and a receipt book in hand."""
 
     def make(user, *, opening_float="500.00", at=MORNING, hall=None, book=True):
         hall = hall or billing_hall
         if book:
             book_for(user, hall=hall, at=at)
-        till = tills.issue_float(hall=hall, rep=user, amount=opening_float, by=auditor, at=at)
+        till = tills.issue_float(hall=hall, rep=user, amount=opening_float, by=issuer(user), at=at)
         return tills.open_till(till=till, by=user, at=at)
 
     return make

@@ -1,7 +1,7 @@
 """The end of the day: report figures, approval rules, the deposit that locks the day, locked means locked,
 reversals by two people — and the worker that builds the reports."""
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,9 +11,9 @@ from billing.models import DailyReport, Discrepancy, HallDay, Payment, Receipt, 
 from billing.services import days, receipts, tills
 from counter.models import Bill
 from servicecenter.models import AuditEvent
-from tests.billing.conftest import MORNING, SHANGHAI
+from tests.billing.conftest import MORNING
 
-DAY = date(2026, 11, 23)
+DAY = MORNING.date()
 NEXT_MORNING = MORNING + timedelta(days=1)
 
 
@@ -60,7 +60,7 @@ def test_approval_waits_for_every_till_and_exception(
     till = open_till_for(rep, opening_float="0")
     pay(till, rep, "20")
     with pytest.raises(BillingError, match="not yet verified"):
-        days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=MORNING)
+        days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=NEXT_MORNING)
     _count_and_verify(till, rep, auditor, cash=20)
     issue = Discrepancy.objects.create(
         hall=billing_hall,
@@ -70,10 +70,10 @@ def test_approval_waits_for_every_till_and_exception(
         system_amount=Decimal("20"),
     )
     with pytest.raises(BillingError, match="exceptions"):
-        days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=MORNING)
+        days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=NEXT_MORNING)
     issue.note, issue.resolved_at, issue.resolved_by = "收费系统次日补录", MORNING, auditor
     issue.save()
-    day = days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=MORNING)
+    day = days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=NEXT_MORNING)
     assert day.state == HallDay.State.APPROVED
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.APPROVAL, actor=supervisor).exists()
 
@@ -86,7 +86,7 @@ def test_an_unconfirmed_card_write_holds_the_day(
     pay(till, rep, "100", item="prepaid_gas", account=account)
     _count_and_verify(till, rep, auditor, cash=100)
     with pytest.raises(BillingError, match="exceptions"):
-        days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=MORNING)
+        days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=NEXT_MORNING)
     # The report (built by the worker after the cut-off) lists it for the auditor.
     report = days.generate_daily_report(hall=billing_hall, day=DAY, at=MORNING)
     assert Discrepancy.objects.get().kind == Discrepancy.Kind.CARD_WRITE
@@ -94,7 +94,7 @@ def test_an_unconfirmed_card_write_holds_the_day(
 
 
 def test_deposit_must_match_the_cash_or_be_explained_then_the_day_locks(billing_hall, closed_day, supervisor):
-    days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=MORNING)
+    days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=NEXT_MORNING)
     with pytest.raises(BillingError, match="explain"):
         days.record_deposit(
             hall=billing_hall,
@@ -120,7 +120,7 @@ def test_deposit_must_match_the_cash_or_be_explained_then_the_day_locks(billing_
 
 @pytest.fixture
 def locked_day(billing_hall, closed_day, supervisor):
-    days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=MORNING)
+    days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=NEXT_MORNING)
     days.record_deposit(
         hall=billing_hall,
         day=DAY,
@@ -207,9 +207,10 @@ def test_an_open_till_payment_is_voided_not_reversed(billing_hall, rep, auditor,
 def test_the_worker_builds_the_report(billing_hall, celery_worker, rep, auditor, open_till_for, pay):
     from billing.tasks import build_daily_report
 
-    till = open_till_for(rep, opening_float="0", at=datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI))
-    pay(till, rep, "12.50", at=datetime(2026, 11, 22, 10, 5, tzinfo=SHANGHAI))
-    result = build_daily_report.delay(billing_hall.pk, "2026-11-22")
+    yesterday = MORNING - timedelta(days=1)
+    till = open_till_for(rep, opening_float="0", at=yesterday)
+    pay(till, rep, "12.50", at=yesterday + timedelta(minutes=5))
+    result = build_daily_report.delay(billing_hall.pk, yesterday.date().isoformat())
     report = DailyReport.objects.get(pk=result.get(timeout=60))
     assert report.data["gross"] == "12.50" and report.data["payments"] == 1
     assert Till.objects.get().state == Till.State.OPEN
@@ -217,7 +218,7 @@ def test_the_worker_builds_the_report(billing_hall, celery_worker, rep, auditor,
 
 def test_reports_and_days_are_never_deleted(billing_hall, closed_day, supervisor):
     report = days.generate_daily_report(hall=billing_hall, day=DAY, at=MORNING)
-    day = days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=MORNING)
+    day = days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=NEXT_MORNING)
     for record in (report, day):
         with pytest.raises(BillingError):
             record.delete()

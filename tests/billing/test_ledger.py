@@ -3,7 +3,7 @@ against the day's payments; exceptions by kind, resolved with a note; the reconc
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,7 +25,7 @@ from tests.billing.conftest import MORNING
 
 pytestmark = pytest.mark.django_db
 
-DAY = date(2026, 11, 23)
+DAY = MORNING.date()
 EVENING = MORNING + timedelta(hours=8)  # the same business day, after the counters closed
 LEDGER = LedgerImport.Source.LEDGER
 SETTLEMENT = LedgerImport.Source.SETTLEMENT
@@ -310,9 +310,9 @@ def test_an_approved_day_takes_no_file_and_no_resolution(billing_hall, auditor, 
     run(billing_hall, auditor, csv_text([["A9", "", "3.00", ""]], LEDGER_HEADER))
     item = Discrepancy.objects.get()
     with pytest.raises(BillingError, match="neither resolved nor explained"):
-        days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=EVENING)
+        days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=EVENING + timedelta(days=1))
     resolve_discrepancy(discrepancy=item, note="测试票据，非真实收费", by=auditor, at=EVENING)
-    days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=EVENING)
+    days.approve_day(hall=billing_hall, day=DAY, by=supervisor, at=EVENING + timedelta(days=1))
     with pytest.raises(BillingError, match="has been approved"):
         run(billing_hall, auditor, csv_text([["A8", "", "3.00", ""]], LEDGER_HEADER), name="late.csv")
     with pytest.raises(BillingError, match="has been approved"):

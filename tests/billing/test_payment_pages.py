@@ -4,10 +4,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import pgettext
 
 from billing.models import Payment, Receipt
 from counter.models import Bill, Visit
+from counter.services import businesses
 from counter.services import queue as q
 from servicecenter.window_display import shown_amounts
 
@@ -53,7 +54,13 @@ def test_rep_takes_a_cash_payment_for_the_bills_and_the_device_shows_the_change(
     bills = [str(b.pk) for b in account.bills.all()]
     preview = client.post(
         f"/halls/{billing_hall.pk}/money/pay/preview/",
-        {"visit": visit.pk, "bill": bills, f"use_{cash.pk}": "1", "cash_tendered": "200"},
+        {
+            "visit": visit.pk,
+            "account": account.pk,
+            "bill": bills,
+            f"use_{cash.pk}": "1",
+            "cash_tendered": "200",
+        },
     ).content.decode()
     assert "¥149.70" in preview and "¥50.30" in preview and "壹佰肆拾玖元柒角" in preview
     assert shown_amounts(window.pk) == {
@@ -62,7 +69,14 @@ def test_rep_takes_a_cash_payment_for_the_bills_and_the_device_shows_the_change(
         "change": Decimal("50.30"),
         "paid": False,
     }
-    data = {"key": key, "visit": visit.pk, "bill": bills, f"use_{cash.pk}": "1", "cash_tendered": "200"}
+    data = {
+        "key": key,
+        "visit": visit.pk,
+        "account": account.pk,
+        "bill": bills,
+        f"use_{cash.pk}": "1",
+        "cash_tendered": "200",
+    }
     response = client.post(f"/halls/{billing_hall.pk}/money/pay/", data)
     assert response.status_code == 302
     payment = Payment.objects.get()
@@ -90,7 +104,13 @@ def test_the_80mm_receipt_and_its_pdf_copy(billing_hall, at_window, tender):
     cash = tender("cash")
     client.post(
         f"/halls/{billing_hall.pk}/money/pay/",
-        {"key": key, "visit": visit.pk, "bill": [str(account.bills.first().pk)], f"use_{cash.pk}": "1"},
+        {
+            "key": key,
+            "visit": visit.pk,
+            "account": account.pk,
+            "bill": [str(account.bills.first().pk)],
+            f"use_{cash.pk}": "1",
+        },
     )
     payment = Payment.objects.get()
     receipt = client.get(f"/halls/{billing_hall.pk}/money/payments/{payment.pk}/receipt/").content.decode()
@@ -110,6 +130,7 @@ def test_a_refused_payment_keeps_what_was_typed(billing_hall, at_window, tender)
         {
             "key": key,
             "visit": visit.pk,
+            "account": account.pk,
             "bill": [str(b.pk) for b in account.bills.all()],
             f"use_{cash.pk}": "1",
             "cash_tendered": "100",
@@ -152,6 +173,7 @@ def test_device_at_the_window_shows_due_received_and_change(billing_hall, at_win
         f"/halls/{billing_hall.pk}/money/pay/preview/",
         {
             "visit": visit.pk,
+            "account": account.pk,
             "bill": [str(b.pk) for b in account.bills.all()],
             f"use_{cash.pk}": "1",
             "cash_tendered": "200",
@@ -162,7 +184,7 @@ def test_device_at_the_window_shows_due_received_and_change(billing_hall, at_win
     assert 'data-testid="device-tendered">¥200.00' in screen
     assert 'data-testid="device-change">¥50.30' in screen
     with translation.override("zh-hans"):
-        assert gettext("Change") in screen
+        assert pgettext("cash", "Change") in screen
 
 
 def test_a_greeter_cannot_take_payments(billing_hall, greeter, login):
@@ -180,3 +202,32 @@ def test_another_halls_payment_is_not_found(
     client = login(stranger)
     assert client.get(f"/halls/{other_hall.pk}/money/payments/{payment.pk}/").status_code == 404
     assert client.get(f"/halls/{billing_hall.pk}/money/payments/{payment.pk}/").status_code == 404
+
+
+def test_a_form_left_open_for_the_last_customer_is_refused(
+    billing_hall, at_window, tender, rep, business_type
+):
+    """The customer changed at the window since the form was opened: nothing is booked to the next one."""
+    client, _window, visit, account = at_window
+    _page, key = _form(client, billing_hall, visit)
+    cash = tender("cash")
+    stale = {
+        "key": key,
+        "visit": visit.pk,
+        "account": account.pk,
+        "bill": [str(b.pk) for b in account.bills.all()],
+        f"use_{cash.pk}": "1",
+    }
+    businesses.record_business(
+        visit=visit,
+        business_type=business_type("consultation"),
+        by=rep,
+        data={"topic": "价格", "question": "阶梯气价？", "answer": "已答复"},
+    )
+    client.post(f"/halls/{billing_hall.pk}/counter/act/", {"action": "end_visit", "visit": visit.pk})
+    visit.refresh_from_db()
+    assert visit.ended_at is not None
+    response = client.post(f"/halls/{billing_hall.pk}/money/pay/", stale)
+    assert response.status_code == 400
+    assert Payment.objects.count() == 0
+    assert set(account.bills.values_list("status", flat=True)) == {Bill.Status.UNPAID}

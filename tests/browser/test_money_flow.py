@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from playwright.sync_api import expect
 
 from billing.models import HallDay, Payment, Receipt, Till
@@ -17,9 +17,9 @@ from servicecenter.roles import Role
 from tests.conftest import PASSWORD
 
 
-def zh(text: str) -> str:
+def zh(text: str, context: str = "") -> str:
     with translation.override("zh-hans"):
-        return gettext(text)
+        return pgettext(context, text) if context else gettext(text)
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def sign_in(page, base, user):
 
 
 def test_a_day_of_money_from_float_to_locked_day(
-    staff, billing_hall, book_for, live_server, chromium, artifacts_dir
+    staff, billing_hall, book_for, close_hall, live_server, chromium, artifacts_dir
 ):
     base, hall = live_server.url, billing_hall
     rep_user = staff["rep"]
@@ -72,7 +72,7 @@ def test_a_day_of_money_from_float_to_locked_day(
         rep.goto(f"{base}/halls/{hall.pk}/money/till/")
         expect(rep.get_by_test_id("float")).to_have_text("¥500.00")
         rep.get_by_test_id("open-till").click()
-        expect(rep.get_by_test_id("till-state")).to_have_text(zh("Open"))
+        expect(rep.get_by_test_id("till-state")).to_have_text(zh("Open", "till"))
 
         # A gas alarm (¥298) paid in cash: ¥300 handed over, ¥2 change — on both screens.
         rep.get_by_test_id("take-payment").click()
@@ -134,7 +134,9 @@ def test_a_day_of_money_from_float_to_locked_day(
         auditor.get_by_test_id("verify-till").click()
         expect(auditor.get_by_test_id("till-state")).to_have_text(zh("Verified"))
 
-        # The supervisor builds and approves the day, then records the deposit (cash 788 − float 500).
+        # The hall closes for the day (the duty manager's closing checklist); the supervisor builds and
+        # approves the day, then records the deposit (cash 788 − float 500).
+        close_hall()
         supervisor = supervisor_ctx.new_page()
         sign_in(supervisor, base, staff["supervisor"])
         supervisor.goto(f"{base}/halls/{hall.pk}/money/day/")

@@ -1,0 +1,362 @@
+"""API: payments — taken into the rep's open till (idempotent by the Idempotency-Key header), listed and read
+with their lines, tenders and receipt; the prepaid card write confirmed; same-day voids asked for and decided.
+Also the price list and the tenders a payment is made of. The same services as the pages."""
+
+import re
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing import selectors
+from billing.api import common
+from billing.api.common import (
+    AmountField,
+    DayField,
+    FeeItemSerializer,
+    ReasonSerializer,
+    RowField,
+    TenderSerializer,
+    TextField,
+    hall_for,
+)
+from billing.errors import BillingError
+from billing.models import Payment, PaymentLine, PaymentTender, Receipt
+from billing.services import payments as services
+from counter.selectors import customers as customer_selectors
+from servicecenter.api import StaffMemberSerializer, errors, validated
+from servicecenter.money import to_chinese_capital
+
+TAKE = "billing.take_payment"
+VIEW = "billing.view_payment"
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# What the service accepts (8–64 ASCII characters), without spaces: what a client generates (a UUID).
+_KEY = re.compile(r"[!-~]{8,64}")
+
+
+# --- Output -------------------------------------------------------------------------------------------
+
+
+class PaymentLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentLine
+        fields = ["id", "fee_item", "bill", "description", "quantity", "unit_price", "amount"]
+
+
+class PaymentTenderSerializer(serializers.ModelSerializer):
+    tender = TenderSerializer()
+
+    class Meta:
+        model = PaymentTender
+        fields = ["tender", "amount", "reference"]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    till_number = serializers.CharField(source="till.number")
+    rep = StaffMemberSerializer()
+    window = serializers.IntegerField(source="window.number", allow_null=True, default=None)
+    account_number = serializers.CharField(source="account.number", allow_null=True, default=None)
+    receipt_number = serializers.SerializerMethodField(
+        help_text="The valid receipt's number (none once voided)."
+    )
+    amount_in_words = serializers.SerializerMethodField(help_text="The total in Chinese capitals (大写金额).")
+    card_write = serializers.ChoiceField(
+        choices=Payment.CardWrite.choices,
+        allow_blank=True,
+        help_text="Prepaid top-ups: whether the gas card was written; empty when there is no card to write.",
+    )
+    lines = PaymentLineSerializer(many=True)
+    tenders = PaymentTenderSerializer(many=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "number",
+            "business_day",
+            "created_at",
+            "till",
+            "till_number",
+            "rep",
+            "window",
+            "account",
+            "account_number",
+            "visit",
+            "receipt_number",
+            "total",
+            "amount_in_words",
+            "cash_tendered",
+            "change",
+            "status",
+            "card_write",
+            "card_write_note",
+            "void_reason",
+            "lines",
+            "tenders",
+        ]
+
+    def get_receipt_number(self, payment) -> str | None:
+        return next((r.number for r in payment.receipts.all() if r.status == Receipt.Status.ISSUED), None)
+
+    def get_amount_in_words(self, payment) -> str:
+        return to_chinese_capital(payment.total)
+
+
+def _payments(user, hall):
+    return selectors.payments_for_user(user, hall).prefetch_related("lines", "tenders__tender", "receipts")
+
+
+def _detail(request, hall, payment: Payment, code=status.HTTP_200_OK) -> Response:
+    payment = _payments(request.user, hall).get(pk=payment.pk)
+    return Response(PaymentSerializer(payment).data, status=code)
+
+
+# --- Input --------------------------------------------------------------------------------------------
+
+
+class LineInputSerializer(serializers.Serializer):
+    fee_item = RowField(common.fee_item, help_text="A price-list item (id, see price-list).")
+    amount = AmountField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For an item without a fixed price (top-up, quote): the amount. Ignored for fixed prices.",
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=999, required=False, default=1)
+    bill = RowField(
+        common.bill,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Gas bills: the bill (id) this line pays, one of the account's unpaid bills.",
+    )
+
+
+class TenderInputSerializer(serializers.Serializer):
+    tender = RowField(common.tender, help_text="How (part of) it is paid: a tender id, see tenders.")
+    amount = AmountField(
+        required=False, allow_null=True, default=None, help_text="May be left out when it is the only tender."
+    )
+    reference = TextField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="QR payments and transfers: the channel's transaction reference.",
+    )
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    till = RowField(selectors.get_till, help_text="My open till (id).")
+    account = RowField(
+        lambda user, hall, pk: customer_selectors.get_account(hall=hall, account_id=pk),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The gas account paid for (needed for bills, top-ups and most fees).",
+    )
+    visit = RowField(
+        common.visit,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The visit at my window this payment belongs to (its account is used if none is given).",
+    )
+    lines = LineInputSerializer(many=True, max_length=services.MAX_LINES)
+    tenders = TenderInputSerializer(many=True, max_length=10)
+    cash_tendered = AmountField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Cash handed over by the customer (the change is worked out); defaults to the cash due.",
+    )
+
+
+class CardWriteSerializer(serializers.Serializer):
+    written = serializers.BooleanField(help_text="False: the write failed (the auditor follows it up).")
+    note = TextField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class PaymentQuerySerializer(serializers.Serializer):
+    day = DayField(required=False, help_text="Only the payments of this business day.")
+
+
+def idempotency_key(request) -> str:
+    """The client's key for this payment: refused when missing or not 8–64 visible ASCII characters."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not _KEY.fullmatch(key):
+        raise BillingError(
+            _("Send an Idempotency-Key header: 8 to 64 letters, digits or symbols, new for each payment."),
+            code="idempotency",
+        )
+    return key
+
+
+# --- Endpoints ----------------------------------------------------------------------------------------
+
+
+class PaymentListView(generics.GenericAPIView):
+    queryset = Payment.objects.none()  # for the schema: the rows come from the selectors
+    serializer_class = PaymentSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("day", OpenApiTypes.DATE, description="A business day, YYYY-MM-DD.")],
+        responses={200: PaymentSerializer(many=True), **errors(400, 401, 403, 404)},
+        summary="The hall's payments, the latest first (a rep sees the ones they took)",
+    )
+    def get(self, request, hall_id: int):
+        hall = hall_for(request, hall_id, VIEW, TAKE)
+        query = validated(PaymentQuerySerializer, request.query_params.dict())
+        payments = _payments(request.user, hall)
+        if "day" in query:
+            payments = payments.filter(business_day=query["day"])
+        page = self.paginate_queryset(payments.order_by("-created_at", "-pk"))
+        return self.get_paginated_response(PaymentSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                {"type": "string", "minLength": 8, "maxLength": 64, "pattern": "^[!-~]{8,64}$"},
+                OpenApiParameter.HEADER,
+                required=True,
+                description="A new key (e.g. a UUID) for each payment, sent again unchanged when the request "
+                "is retried: the same key returns the payment already made (200) instead of a second one.",
+            )
+        ],
+        request=PaymentInputSerializer,
+        responses={
+            201: PaymentSerializer,
+            200: OpenApiResponse(PaymentSerializer, description="This key was used before: that payment."),
+            **errors(400, 401, 403, 404, 415),
+        },
+        summary="Take a payment into my open till: its receipt is issued and the bills it pays are settled",
+    )
+    def post(self, request, hall_id: int):
+        hall = hall_for(request, hall_id, TAKE)
+        key = idempotency_key(request)
+        data = validated(PaymentInputSerializer, request.data, context={"request": request, "hall": hall})
+        at = timezone.now()
+        payment = services.record_payment(
+            till=data["till"],
+            lines=[services.LineInput(**line) for line in data["lines"]],
+            tenders=[services.TenderInput(**entry) for entry in data["tenders"]],
+            idempotency_key=key,
+            by=request.user,
+            account=data["account"],
+            visit=data["visit"],
+            cash_tendered=data["cash_tendered"],
+            at=at,
+        )
+        if payment.hall_id != hall.pk:  # the key is the rep's: they used it in another of their halls
+            raise BillingError(
+                _("This Idempotency-Key was already used for a payment in another hall."), code="idempotency"
+            )
+        # The service answers a key it has seen with the payment it made then (taken at another moment).
+        created = payment.created_at == at
+        return _detail(request, hall, payment, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class PaymentDetailView(APIView):
+    @extend_schema(
+        responses={200: PaymentSerializer, **errors(401, 403, 404)},
+        summary="One payment with its lines, tenders and receipt number",
+    )
+    def get(self, request, hall_id: int, payment_id: int):
+        hall = hall_for(request, hall_id, VIEW, TAKE)
+        return _detail(request, hall, selectors.get_payment(request.user, hall, payment_id))
+
+
+class CardWriteView(APIView):
+    @extend_schema(
+        request=CardWriteSerializer,
+        responses={200: PaymentSerializer, **errors(400, 401, 403, 404, 415)},
+        summary="Confirm the prepaid card was written (or say it failed)",
+    )
+    def post(self, request, hall_id: int, payment_id: int):
+        hall = hall_for(request, hall_id, TAKE)
+        payment = selectors.get_payment(request.user, hall, payment_id)
+        data = validated(CardWriteSerializer, request.data)
+        payment = services.confirm_card_write(
+            payment=payment, written=data["written"], note=data["note"], by=request.user
+        )
+        return _detail(request, hall, payment)
+
+
+class VoidRequestView(APIView):
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: PaymentSerializer, **errors(400, 401, 403, 404, 415)},
+        summary="Ask for a payment of today to be voided, saying why (its till must still be open)",
+    )
+    def post(self, request, hall_id: int, payment_id: int):
+        hall = hall_for(request, hall_id, TAKE)
+        payment = selectors.get_payment(request.user, hall, payment_id)
+        data = validated(ReasonSerializer, request.data)
+        return _detail(
+            request, hall, services.request_void(payment=payment, reason=data["reason"], by=request.user)
+        )
+
+
+def void_decision(approve: bool, summary: str):
+    class VoidDecisionView(APIView):
+        @extend_schema(
+            request=None, responses={200: PaymentSerializer, **errors(400, 401, 403, 404)}, summary=summary
+        )
+        def post(self, request, hall_id: int, payment_id: int):
+            hall = hall_for(request, hall_id, "billing.approve_payment_void")
+            payment = selectors.get_payment(request.user, hall, payment_id)
+            payment = services.decide_void(payment=payment, approve=approve, by=request.user)
+            return _detail(request, hall, payment)
+
+    VoidDecisionView.__name__ = "ApproveVoidView" if approve else "RejectVoidView"
+    return VoidDecisionView
+
+
+class PriceListView(APIView):
+    @extend_schema(
+        responses={200: FeeItemSerializer(many=True), **errors(401, 403, 404)},
+        summary="The items a payment can carry (the company's price list)",
+    )
+    def get(self, request, hall_id: int):
+        hall = hall_for(request, hall_id, VIEW, TAKE)
+        return Response(FeeItemSerializer(selectors.price_list(hall), many=True).data)
+
+
+class TenderListView(APIView):
+    @extend_schema(
+        responses={200: TenderSerializer(many=True), **errors(401, 403, 404)},
+        summary="The ways to pay that are accepted",
+    )
+    def get(self, request, hall_id: int):
+        hall = hall_for(request, hall_id, VIEW, TAKE)
+        return Response(TenderSerializer(selectors.tenders(hall), many=True).data)
+
+
+_BASE = "halls/<int:hall_id>/payments/"
+urlpatterns = [
+    path(_BASE, PaymentListView.as_view(), name="api_payments"),
+    path(f"{_BASE}<int:payment_id>/", PaymentDetailView.as_view(), name="api_payment"),
+    path(f"{_BASE}<int:payment_id>/card-write/", CardWriteView.as_view(), name="api_payment_card_write"),
+    path(f"{_BASE}<int:payment_id>/void/", VoidRequestView.as_view(), name="api_payment_void"),
+    path(
+        f"{_BASE}<int:payment_id>/void/approve/",
+        void_decision(
+            True, "Approve the void: the payment, its receipt and its bill settlements are voided"
+        ).as_view(),
+        name="api_payment_void_approve",
+    ),
+    path(
+        f"{_BASE}<int:payment_id>/void/reject/",
+        void_decision(False, "Refuse the void: the payment stands").as_view(),
+        name="api_payment_void_reject",
+    ),
+    path("halls/<int:hall_id>/price-list/", PriceListView.as_view(), name="api_price_list"),
+    path("halls/<int:hall_id>/tenders/", TenderListView.as_view(), name="api_tenders"),
+]

@@ -1,0 +1,11 @@
+"""Billing's API endpoints, mounted under /api/v1/ by the project's URL map."""
+
+from billing.api import days, payments, receipts, reversals, tills
+
+urlpatterns = [
+    *tills.urlpatterns,
+    *payments.urlpatterns,
+    *receipts.urlpatterns,
+    *days.urlpatterns,
+    *reversals.urlpatterns,
+]
