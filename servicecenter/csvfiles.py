@@ -168,7 +168,7 @@ def amount(value: str) -> Decimal | None:
     value = value.replace("¥", "").replace("￥", "").strip()
     if _GROUPED.match(value):
         value = value.replace(",", "")
-    if not _AMOUNT.match(value):
+    if not _AMOUNT.match(value) or len(value) > 20:  # no real amount has more digits; quantizing would fail
         return None
     try:
         number = Decimal(value)

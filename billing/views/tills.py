@@ -70,6 +70,8 @@ def _till_context(request, till: Till) -> dict:
         "counted_pieces": till.denominations or {},
         "is_mine": till.rep_id == request.user.pk,
         "may_audit": may_audit,
+        "may_issue": has_hall_perm(request.user, hall, "billing.issue_float")
+        and till.rep_id != request.user.pk,
         "book": selectors.rep_book(till.rep, hall) if till.rep_id == request.user.pk else None,
     }
 
@@ -173,6 +175,12 @@ def till_action(request, till_id):
         attempt(request, lambda: services.hand_in_till(till=till, by=by), _("Till handed in to the auditor."))
     elif action == "verify":
         attempt(request, lambda: services.verify_till(till=till, by=by), _("Till verified."))
+    elif action == "cancel":
+        attempt(
+            request,
+            lambda: services.cancel_float(till=till, reason=request.POST.get("reason", ""), by=by),
+            _("Float cancelled."),
+        )
     elif action == "send_back":
         attempt(
             request,

@@ -475,3 +475,10 @@ def test_the_page_costs_the_same_queries_with_many_exceptions(
     assert queries() == few
     with django_assert_max_num_queries(few):
         client.get(page_url(billing_hall, today))
+
+
+def test_an_absurdly_long_amount_is_a_bad_line_not_a_crash(billing_hall, auditor):
+    from servicecenter.csvfiles import amount
+
+    assert amount("1" * 40) is None
+    assert amount("¥1,234.50") is not None

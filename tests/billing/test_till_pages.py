@@ -105,3 +105,18 @@ def test_roles_without_money_work_cannot_issue_floats(billing_hall, rep, make_me
     response = client.post(f"/halls/{billing_hall.pk}/money/tills/issue/", {"rep": rep.pk, "amount": "300"})
     assert response.status_code == 403
     assert not Till.objects.exists()
+
+
+def test_the_auditor_takes_back_a_float_never_opened(billing_hall, auditor, rep, login, client):
+    till = tills.issue_float(hall=billing_hall, rep=rep, amount="200", by=auditor, at=MORNING)
+    login(auditor)
+    act(client, billing_hall, till, "cancel", reason="")
+    till.refresh_from_db()
+    assert till.state == Till.State.ISSUED
+    act(client, billing_hall, till, "cancel", reason="当班人员请假")
+    till.refresh_from_db()
+    assert (till.state, till.cancel_reason) == (Till.State.CANCELLED, "当班人员请假")
+    # The rep can be given a new float at once.
+    assert (
+        tills.issue_float(hall=billing_hall, rep=rep, amount="300", by=auditor, at=MORNING).state == "issued"
+    )
