@@ -3,8 +3,13 @@
 foundation — persistent database connections: throughput of a signed-in API page under gunicorn and
 PostgreSQL with CONN_MAX_AGE=0 (a connection per request) against CONN_MAX_AGE=600, side by side in one run.
 accounts_lookup — finding an account among 200,000 by number, phone, ID or name (bench/accounts_lookup.py).
+payments — payment recording throughput under gunicorn and PostgreSQL against a bare view that inserts one
+row, side by side in one run (bench/payments.py; bar: ≥ 0.6×).
+daily_report — the daily report of a hall-day of 2,000 payments against hand-written GROUP BY SQL over the
+same rows (bench/daily_report.py; bar: ≤ 1.5×).
 
-`bench/run.py` runs them all; `bench/run.py accounts_lookup` (or `foundation`) runs one.
+`bench/run.py` runs them all; `bench/run.py payments` (or any of the names above) runs one. A benchmark whose
+bar is not met fails the run, after the others have run.
 """
 
 import json
@@ -153,13 +158,30 @@ def foundation(env) -> dict:
     }
 
 
+# Benchmarks that run in a process of their own, each with its own throwaway PostgreSQL.
+SCRIPTS = {
+    "accounts_lookup": "accounts_lookup.py",  # loads 200,000 accounts
+    "payments": "payments.py",
+    "daily_report": "daily_report.py",
+}
+
+
 def main() -> None:
-    wanted = sys.argv[1:] or ["foundation", "accounts_lookup"]
+    wanted = sys.argv[1:] or ["foundation", *SCRIPTS]
+    unknown = [name for name in wanted if name != "foundation" and name not in SCRIPTS]
+    if unknown:
+        raise SystemExit(
+            f"unknown benchmark {', '.join(unknown)}: choose from foundation, {', '.join(SCRIPTS)}"
+        )
     if "foundation" in wanted:
         run_foundation()
-    if "accounts_lookup" in wanted:
-        # Its own process and its own throwaway PostgreSQL: it loads 200,000 accounts.
-        subprocess.run([PY, ROOT / "bench" / "accounts_lookup.py"], cwd=ROOT, check=True)
+    failed = [
+        name
+        for name, script in SCRIPTS.items()
+        if name in wanted and subprocess.run([PY, ROOT / "bench" / script], cwd=ROOT).returncode != 0
+    ]
+    if failed:
+        raise SystemExit(f"benchmarks that failed or missed their bar: {', '.join(failed)}")
 
 
 def run_foundation() -> None:
