@@ -20,7 +20,6 @@ from billing.models import (
     Receipt,
     Reversal,
     Till,
-    TillTender,
 )
 from counter.selectors.businesses import businesses_by_type
 from counter.selectors.queue import served_today
@@ -44,26 +43,66 @@ def _sum(field: str):
 def build_daily_report(hall: Hall, day: date) -> dict:
     """Every figure of a hall's business day. Read-only; `services.days.generate_daily_report` stores it."""
     payments = Payment.objects.filter(hall=hall, business_day=day)
-    counting = payments.exclude(status=Payment.Status.VOIDED)
     tenders = PaymentTender.objects.filter(payment__hall=hall, payment__business_day=day).exclude(
         payment__status=Payment.Status.VOIDED
     )
     lines = PaymentLine.objects.filter(payment__hall=hall, payment__business_day=day).exclude(
         payment__status=Payment.Status.VOIDED
     )
-    totals = payments.aggregate(
-        count=Count("pk", filter=~Q(status=Payment.Status.VOIDED)),
-        gross=Coalesce(Sum("total", filter=~Q(status=Payment.Status.VOIDED)), Value(ZERO)),
-        voided_count=Count("pk", filter=Q(status=Payment.Status.VOIDED)),
-        voided=Coalesce(Sum("total", filter=Q(status=Payment.Status.VOIDED)), Value(ZERO)),
-    )
+    # Totals, by rep and by window from one GROUP BY over the day's payments (a few rows per rep).
+    totals = {"count": 0, "gross": ZERO, "voided_count": 0, "voided": ZERO}
+    reps: dict[int, dict] = {}
+    windows: dict[object, dict] = {}
+    for r in (
+        payments.values(
+            "rep_id",
+            "rep__username",
+            "rep__first_name",
+            "rep__last_name",
+            "rep__staff_number",
+            "window__number",
+            "status",
+        )
+        .annotate(n=Count("pk"), amount=Sum("total"))
+        .order_by()
+    ):
+        if r["status"] == Payment.Status.VOIDED:
+            totals["voided_count"] += r["n"]
+            totals["voided"] += r["amount"]
+            continue
+        totals["count"] += r["n"]
+        totals["gross"] += r["amount"]
+        rep = reps.setdefault(r["rep_id"], {"row": r, "count": 0, "amount": ZERO})
+        rep["count"] += r["n"]
+        rep["amount"] += r["amount"]
+        window = windows.setdefault(r["window__number"], {"count": 0, "amount": ZERO})
+        window["count"] += r["n"]
+        window["amount"] += r["amount"]
     reversals = Reversal.objects.filter(hall=hall, business_day=day, state=Reversal.State.APPROVED)
-    reversed_by_tender = {
-        r["tender_id"]: r["amount"]
-        for r in PaymentTender.objects.filter(payment__reversals__in=reversals)
-        .values("tender_id")
-        .annotate(amount=_sum("amount"))
-    }
+    reversal_rows = [
+        {
+            "payment": r.payment.number,
+            "payment_day": r.payment.business_day.isoformat(),
+            "amount": _money(r.amount),
+            "reason": r.reason,
+            "requested_by": r.requested_by.display_name,
+            "approved_by": r.decided_by.display_name if r.decided_by else "",
+        }
+        for r in reversals.select_related("payment", "requested_by", "decided_by").order_by("decided_at")[
+            :500
+        ]
+    ]
+    reversed_total = sum((Decimal(r["amount"]) for r in reversal_rows), ZERO)
+    reversed_by_tender = (
+        {
+            r["tender_id"]: r["amount"]
+            for r in PaymentTender.objects.filter(payment__reversals__in=reversals)
+            .values("tender_id")
+            .annotate(amount=_sum("amount"))
+        }
+        if reversal_rows
+        else {}
+    )
     by_tender = []
     for row in (
         tenders.values("tender_id", "tender__name", "tender__kind", "tender__order")
@@ -98,6 +137,16 @@ def build_daily_report(hall: Hall, day: date) -> dict:
                     "net": _money(-amount),
                 }
             )
+    item_rows = list(
+        lines.values("fee_item__name", "fee_item__kind", "fee_item__order")
+        .annotate(
+            count=Count("payment_id", distinct=True),
+            n=Count("pk"),
+            quantity=Sum("quantity"),
+            amount=Sum("amount"),
+        )
+        .order_by("fee_item__order", "fee_item__name")
+    )
     by_item = [
         {
             "item": r["fee_item__name"],
@@ -106,29 +155,26 @@ def build_daily_report(hall: Hall, day: date) -> dict:
             "quantity": r["quantity"],
             "amount": _money(r["amount"]),
         }
-        for r in lines.values("fee_item__name", "fee_item__kind", "fee_item__order")
-        .annotate(count=Count("payment_id", distinct=True), quantity=Sum("quantity"), amount=_sum("amount"))
-        .order_by("fee_item__order", "fee_item__name")
+        for r in item_rows
     ]
-    vas = lines.filter(fee_item__kind=FeeItem.Kind.VAS).aggregate(count=Count("pk"), amount=_sum("amount"))
+    vas_rows = [r for r in item_rows if r["fee_item__kind"] == FeeItem.Kind.VAS]
+    vas = {"count": sum(r["n"] for r in vas_rows), "amount": sum((r["amount"] for r in vas_rows), ZERO)}
     by_rep = [
         {
-            "rep": (f"{r['rep__last_name']}{r['rep__first_name']}" or r["rep__username"]),
-            "staff_number": r["rep__staff_number"] or "",
+            "rep": (
+                f"{r['row']['rep__last_name']}{r['row']['rep__first_name']}" or r["row"]["rep__username"]
+            ),
+            "staff_number": r["row"]["rep__staff_number"] or "",
             "count": r["count"],
             "amount": _money(r["amount"]),
         }
-        for r in counting.values(
-            "rep_id", "rep__username", "rep__first_name", "rep__last_name", "rep__staff_number"
+        for r in sorted(
+            reps.values(), key=lambda r: (r["row"]["rep__staff_number"] or "", r["row"]["rep__username"])
         )
-        .annotate(count=Count("pk"), amount=_sum("total"))
-        .order_by("rep__staff_number", "rep__username")
     ]
     by_window = [
-        {"window": r["window__number"], "count": r["count"], "amount": _money(r["amount"])}
-        for r in counting.values("window__number")
-        .annotate(count=Count("pk"), amount=_sum("total"))
-        .order_by("window__number")
+        {"window": number, "count": w["count"], "amount": _money(w["amount"])}
+        for number, w in sorted(windows.items(), key=lambda item: (item[0] is None, item[0] or 0))
     ]
     receipt_books = [
         {
@@ -147,21 +193,20 @@ def build_daily_report(hall: Hall, day: date) -> dict:
         )
         .order_by("book__prefix", "book__first_number")
     ]
-    legs = {
-        (r["till_id"]): r
-        for r in TillTender.objects.filter(hall=hall, business_day=day)
-        .values("till_id")
-        .annotate(
-            system_total=_sum("system"),
-            receipts_total=_sum("receipts"),
-            counted_total=_sum("counted"),
-            cash_counted=Coalesce(Sum("counted", filter=Q(tender__kind="cash")), Value(ZERO)),
-        )
-    }
     tills = []
     cash_counted = ZERO
-    for till in Till.objects.filter(hall=hall, business_day=day).select_related("rep").order_by("number"):
-        leg = legs.get(till.pk)
+    for till in (
+        Till.objects.filter(hall=hall, business_day=day)
+        .select_related("rep")
+        .annotate(
+            legs=Count("tenders"),
+            system_total=Sum("tenders__system"),
+            receipts_total=Sum("tenders__receipts"),
+            counted_total=Sum("tenders__counted"),
+            cash_counted=Sum("tenders__counted", filter=Q(tenders__tender__kind="cash")),
+        )
+        .order_by("number")
+    ):
         row = {
             "number": till.number,
             "rep": till.rep.display_name,
@@ -169,16 +214,16 @@ def build_daily_report(hall: Hall, day: date) -> dict:
             "float": _money(till.opening_float),
             "explanation": till.explanation,
         }
-        if leg is not None:
+        if till.legs:
             row.update(
-                system=_money(leg["system_total"]),
-                receipts=_money(leg["receipts_total"]),
-                counted=_money(leg["counted_total"]),
-                difference=_money(leg["counted_total"] - leg["system_total"]),
+                system=_money(till.system_total),
+                receipts=_money(till.receipts_total),
+                counted=_money(till.counted_total),
+                difference=_money(till.counted_total - till.system_total),
             )
-            cash_counted += leg["cash_counted"]
+            cash_counted += till.cash_counted or ZERO
         tills.append(row)
-    cash_system = tenders.filter(tender__kind="cash").aggregate(amount=_sum("amount"))["amount"]
+    cash_system = sum((Decimal(r["amount"]) for r in by_tender if r["kind"] == "cash"), ZERO)
     discrepancies = Discrepancy.objects.filter(hall=hall, business_day=day)
     exceptions = [
         {
@@ -192,21 +237,7 @@ def build_daily_report(hall: Hall, day: date) -> dict:
         }
         for d in discrepancies.select_related("payment", "line")[:500]
     ]
-    reversal_rows = [
-        {
-            "payment": r.payment.number,
-            "payment_day": r.payment.business_day.isoformat(),
-            "amount": _money(r.amount),
-            "reason": r.reason,
-            "requested_by": r.requested_by.display_name,
-            "approved_by": r.decided_by.display_name if r.decided_by else "",
-        }
-        for r in reversals.select_related("payment", "requested_by", "decided_by").order_by("decided_at")[
-            :500
-        ]
-    ]
     deposit = Deposit.objects.filter(hall=hall, day=day).first()
-    reversed_total = reversals.aggregate(amount=_sum("amount"))["amount"]
     visits = served_today(hall, day=day)
     return {
         "hall": hall.name,
