@@ -63,6 +63,14 @@ def lock_open_day(*, hall: Hall, day: date) -> HallDay:
     return hall_day
 
 
+def reason_given(reason, *, limit: int = 200) -> str:
+    """The reason a person gave for a void, a send-back or a cancellation: required, cut to `limit`."""
+    reason = " ".join(str(reason or "").split())
+    if len(reason) < 2:
+        raise BillingError(_("Give the reason."))
+    return reason[:limit]
+
+
 def hold_open_day(*, hall: Hall, day: date) -> HallDay:
     """Hold the business day (shared lock) for a money write; refused once it is approved or locked."""
     hall_day = HallDay.hold(hall=hall, day=day)

@@ -10,7 +10,14 @@ from simple_history.utils import bulk_create_with_history
 
 from billing.errors import BillingError
 from billing.models import FeeItem, Payment, PaymentLine, PaymentTender, Tender, Till
-from billing.services.common import as_billing_error, hold_open_day, now, parse_amount, require_hall_perm
+from billing.services.common import (
+    as_billing_error,
+    hold_open_day,
+    now,
+    parse_amount,
+    reason_given,
+    require_hall_perm,
+)
 from billing.services.receipts import take_next_number, void_payment_receipt
 from counter.errors import CounterError
 from counter.models import Bill, GasAccount, Visit, Workflow
@@ -342,9 +349,7 @@ def request_void(*, payment: Payment, reason: str, by: User, at: datetime | None
     require_hall_perm(by, payment.hall, "billing.take_payment")
     if payment.rep_id != by.pk:
         raise BillingError(_("Only the rep who took the payment asks for its void."), code="forbidden")
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise BillingError(_("Give the reason."))
+    reason = reason_given(reason)
     if payment.status != Payment.Status.COMPLETED:
         raise BillingError(_("This payment is already voided or waiting for approval."))
     _check_voidable(payment, at)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from billing.errors import BillingError
 from billing.models import Payment, Receipt, ReceiptBook, ReceiptReprint
-from billing.services.common import hold_open_day, now, require_hall_perm
+from billing.services.common import hold_open_day, now, reason_given, require_hall_perm
 from servicecenter.clock import business_day
 from servicecenter.models import Company, Hall, User
 from servicecenter.scoping import has_hall_perm
@@ -167,20 +167,13 @@ def take_next_number(
     return receipt
 
 
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise BillingError(_("Give the reason."))
-    return reason[:200]
-
-
 @transaction.atomic(durable=True)
 def spoil_receipt(*, hall: Hall, reason: str, by: User, at: datetime | None = None) -> Receipt:
     """Void the next number of the rep's book without a payment (a jammed or misprinted form): the number
     is used up and stays in the register with its reason."""
     at = now(at)
     require_hall_perm(by, hall, "billing.take_payment")
-    reason = _reason(reason)
+    reason = reason_given(reason)
     day = business_day(hall, at)
     hold_open_day(hall=hall, day=day)
     return take_next_number(hall=hall, rep=by, payment=None, day=day, by=by, at=at, void_reason=reason)
@@ -194,7 +187,7 @@ def reissue_receipt(*, payment: Payment, reason: str, by: User, at: datetime | N
         Payment.objects.select_for_update(of=("self",)).select_related("hall", "till").get(pk=payment.pk)
     )
     require_hall_perm(by, payment.hall, "billing.take_payment")
-    reason = _reason(reason)
+    reason = reason_given(reason)
     if payment.rep_id != by.pk:
         raise BillingError(_("Only the rep who took the payment reissues its receipt."), code="forbidden")
     if payment.status != Payment.Status.COMPLETED:
@@ -241,7 +234,7 @@ def log_reprint(*, receipt: Receipt, reason: str, by: User, at: datetime | None 
             )
     if receipt.status != Receipt.Status.ISSUED:
         raise BillingError(_("A voided receipt is not printed again."))
-    reprint = ReceiptReprint(receipt=receipt, at=at, by=by, reason=_reason(reason))
+    reprint = ReceiptReprint(receipt=receipt, at=at, by=by, reason=reason_given(reason))
     reprint.save()
     return reprint
 

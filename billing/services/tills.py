@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 
 from billing.errors import BillingError
 from billing.models import HallDay, Payment, PaymentTender, Receipt, Tender, Till, TillTender
-from billing.services.common import hold_open_day, lock_open_day, now, parse_amount, require_hall_perm
+from billing.services.common import (
+    hold_open_day,
+    lock_open_day,
+    now,
+    parse_amount,
+    reason_given,
+    require_hall_perm,
+)
 from servicecenter.clock import business_day
 from servicecenter.models import Hall, User, Window
 from servicecenter.money import DENOMINATIONS, ZERO, quantize
@@ -253,9 +260,7 @@ def send_back_till(*, till: Till, reason: str, by: User, at: datetime | None = N
         raise BillingError(_("Nobody verifies their own till."), code="forbidden")
     if till.state != Till.State.HANDED_IN:
         raise BillingError(_("Only a handed-in till can be sent back."))
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise BillingError(_("Give the reason."))
+    reason = reason_given(reason)
     hold_open_day(hall=till.hall, day=till.business_day)
     till.state, till.sent_back_reason, till.handed_in_at = Till.State.CLOSED, reason[:200], None
     _save(till, by, ["state", "sent_back_reason", "handed_in_at"])
@@ -270,9 +275,7 @@ def cancel_float(*, till: Till, reason: str, by: User, at: datetime | None = Non
     require_hall_perm(by, till.hall, "billing.issue_float")
     if till.state != Till.State.ISSUED:
         raise BillingError(_("Only a float not yet opened can be cancelled."))
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise BillingError(_("Give the reason."))
+    reason = reason_given(reason)
     HallDay.hold(hall=till.hall, day=till.business_day)
     if HallDay.closed(hall_id=till.hall_id, day=till.business_day):
         raise BillingError(

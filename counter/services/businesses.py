@@ -107,6 +107,12 @@ def clean_business_data(business_type: BusinessType, data: dict) -> dict:
     return cleaned
 
 
+def _business_number(hall, at: datetime) -> str:
+    """The next number of the hall's business day: YW + hall + date + a gapless counter."""
+    day = business_day(hall, at)
+    return f"YW{hall.pk:03d}{day:%Y%m%d}{Sequence.next(hall=hall, day=day, name='business'):04d}"
+
+
 def _event(business: Business, kind: str, by: User, at: datetime, note: str = "") -> None:
     BusinessEvent.objects.create(business=business, kind=kind, at=at, by=by, note=note)
 
@@ -162,10 +168,9 @@ def record_business(
         status = Business.Status.ACCEPTED
         missing_note = ""
     day = business_day(hall, at)
-    number = Sequence.next(hall=hall, day=day, name="business")
     business = Business(
         hall=hall,
-        number=f"YW{hall.pk:03d}{day:%Y%m%d}{number:04d}",
+        number=_business_number(hall, at),
         visit=visit,
         business_type=business_type,
         account=account,
@@ -446,11 +451,9 @@ def record_settled_business(
     if business_type is None:
         return None
     hall = visit.hall
-    day = business_day(hall, at)
-    number = Sequence.next(hall=hall, day=day, name="business")
     business = Business(
         hall=hall,
-        number=f"YW{hall.pk:03d}{day:%Y%m%d}{number:04d}",
+        number=_business_number(hall, at),
         visit=visit,
         business_type=business_type,
         account=visit.account,
