@@ -239,17 +239,22 @@ class CloseTillView(APIView):
         return _detail(request, hall, till)
 
 
-class SendBackTillView(APIView):
-    @extend_schema(
-        request=ReasonSerializer,
-        responses={200: TillDetailSerializer, **errors(400, 401, 403, 404, 415)},
-        summary="Send a handed-in till back to its rep to be counted again, saying why (auditor)",
-    )
-    def post(self, request, hall_id: int, till_id: int):
-        hall, till = _hall_and_till(request, hall_id, till_id, "billing.verify_till")
-        data = validated(ReasonSerializer, request.data)
-        till = services.send_back_till(till=till, reason=data["reason"], by=request.user)
-        return _detail(request, hall, till)
+def till_reason_action(action, perm: str, summary: str):
+    """An endpoint for a till button that needs a reason (send back, cancel the float)."""
+
+    class TillReasonView(APIView):
+        @extend_schema(
+            request=ReasonSerializer,
+            responses={200: TillDetailSerializer, **errors(400, 401, 403, 404, 415)},
+            summary=summary,
+        )
+        def post(self, request, hall_id: int, till_id: int):
+            hall, till = _hall_and_till(request, hall_id, till_id, perm)
+            data = validated(ReasonSerializer, request.data)
+            return _detail(request, hall, action(till=till, reason=data["reason"], by=request.user))
+
+    TillReasonView.__name__ = f"{action.__name__.title().replace('_', '')}View"
+    return TillReasonView
 
 
 _BASE = "halls/<int:hall_id>/tills/"
@@ -274,5 +279,22 @@ urlpatterns = [
         ).as_view(),
         name="api_till_verify",
     ),
-    path(f"{_BASE}<int:till_id>/send-back/", SendBackTillView.as_view(), name="api_till_send_back"),
+    path(
+        f"{_BASE}<int:till_id>/send-back/",
+        till_reason_action(
+            services.send_back_till,
+            "billing.verify_till",
+            "Send a handed-in till back to its rep, saying why",
+        ).as_view(),
+        name="api_till_send_back",
+    ),
+    path(
+        f"{_BASE}<int:till_id>/cancel/",
+        till_reason_action(
+            services.cancel_float,
+            "billing.issue_float",
+            "Take back a float never opened, saying why (auditor)",
+        ).as_view(),
+        name="api_till_cancel",
+    ),
 ]

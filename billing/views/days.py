@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing import selectors
-from billing.models import HallDay
+from billing.models import Discrepancy, HallDay
 from billing.services import days as services
 from billing.views.common import attempt, page_day
 from servicecenter.scoping import hall_view, has_hall_perm
@@ -20,6 +20,10 @@ def daily_report(request):
     hall_day = selectors.hall_day(hall, day)
     report = selectors.daily_report(hall, day)
     state = hall_day.state if hall_day else HallDay.State.OPEN
+    if report is not None:
+        labels = dict(Discrepancy.Kind.choices)
+        for item in report.data.get("exceptions", []):
+            item["label"] = labels.get(item["kind"], item["kind"])
     user = request.user
     context = {
         "day": day,

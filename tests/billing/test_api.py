@@ -639,3 +639,14 @@ def test_a_reversal_needs_two_different_people(
     assert [x["id"] for x in listed["results"]] == [reversal["id"]]
     assert s.get(url(billing_hall, "reversals/"), {"state": "bogus"}).status_code == 400
     assert Payment.objects.get().total == Decimal("66.00")  # the original stays as it was
+
+
+def test_an_auditor_takes_back_a_float_never_opened(billing_hall, rep, auditor, api, now):
+    till = tills.issue_float(hall=billing_hall, rep=rep, amount="200", by=auditor, at=now)
+    assert (
+        post(api(rep), url(billing_hall, f"tills/{till.pk}/cancel/"), {"reason": "请假"}).status_code == 403
+    )
+    refused = post(api(auditor), url(billing_hall, f"tills/{till.pk}/cancel/"), {"reason": ""})
+    assert refused.status_code == 400
+    cancelled = post(api(auditor), url(billing_hall, f"tills/{till.pk}/cancel/"), {"reason": "当班人员请假"})
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
