@@ -10,9 +10,10 @@ their transaction references, bank transfers, cash + WeChat splits —; some pay
 verified by the auditor, and its three legs are checked against the payments.
 
 Then it times `billing.reports.build_daily_report(hall, day)` against hand-written SQL (raw cursor.execute,
-GROUP BY) computing the same figures over the same rows — totals (with reversals), by tender, by fee item,
-by rep, by window, receipts per book, the tills' legs —: median of RUNS runs each after a warm-up, the two
-alternated. The hand SQL and the report must agree on every one of those figures (the report keeps amounts
+GROUP BY) computing the same report over the same rows — totals (with reversals), by tender, by fee item,
+by rep, by window, receipts per book, the tills' legs, and the report's other sections: visits and waiting
+times, businesses by type, the exception list, the reversals posted, the deposit —: median of RUNS runs each
+after a warm-up, the two alternated. The hand SQL and the report must agree on every one of those figures (the report keeps amounts
 as 2-decimal strings). Fails when the report takes more than BAR × the hand SQL.
 Writes bench/results/daily_report.json.
 
@@ -315,11 +316,14 @@ def count_tills(day: dict) -> dict:
 
 
 def hand_sql(hall_id: int, day) -> dict:
-    """The report's figures in seven hand-written statements (GROUP BY in the database), rows as fetched."""
+    """The whole report in twelve hand-written statements (GROUP BY in the database), rows as fetched."""
     from django.db import connection
 
     from billing.models import (
+        Deposit,
+        Discrepancy,
         FeeItem,
+        LedgerLine,
         Payment,
         PaymentLine,
         PaymentTender,
@@ -330,12 +334,19 @@ def hand_sql(hall_id: int, day) -> dict:
         Till,
         TillTender,
     )
-    from servicecenter.models import User, Window
+    from counter.models import Business, BusinessType, Ticket
+    from servicecenter.clock import business_day_bounds
+    from servicecenter.models import Hall, User, Window
 
     t = {
         m.__name__: connection.ops.quote_name(m._meta.db_table)
         for m in (
+            Business,
+            BusinessType,
+            Deposit,
+            Discrepancy,
             FeeItem,
+            LedgerLine,
             Payment,
             PaymentLine,
             PaymentTender,
@@ -345,6 +356,7 @@ def hand_sql(hall_id: int, day) -> dict:
             Tender,
             Till,
             TillTender,
+            Ticket,
             User,
             Window,
         )
@@ -429,6 +441,51 @@ def hand_sql(hall_id: int, day) -> dict:
             [hall_id, day],
         )
         out["tills"] = cursor.fetchall()
+        # The report's other sections, by hand as well: visits and waiting times, businesses by type, the
+        # exception list, the reversals posted, the deposit.
+        cursor.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE status = 'done'),
+                       count(*) FILTER (WHERE status = 'no_show'),
+                       avg(first_called_at - issued_at) FILTER (WHERE first_called_at IS NOT NULL),
+                       avg(finished_at - service_started_at) FILTER (WHERE status = 'done')
+                  FROM {t["Ticket"]} WHERE hall_id = %s AND business_day = %s""",
+            [hall_id, day],
+        )
+        out["visits"] = cursor.fetchone()
+        start, end = business_day_bounds(Hall.objects.get(pk=hall_id), day)
+        cursor.execute(
+            f"""SELECT bt.code, bt.name, count(*), count(*) FILTER (WHERE b.status = 'completed')
+                  FROM {t["Business"]} b JOIN {t["BusinessType"]} bt ON bt.id = b.business_type_id
+                 WHERE b.hall_id = %s AND b.accepted_at >= %s AND b.accepted_at < %s
+                 GROUP BY bt.id ORDER BY count(*) DESC, bt.code""",
+            [hall_id, start, end],
+        )
+        out["business_types"] = cursor.fetchall()
+        cursor.execute(
+            f"""SELECT d.kind, p.number, l.reference, d.system_amount, d.file_amount, d.note, d.resolved_at
+                  FROM {t["Discrepancy"]} d LEFT JOIN {t["Payment"]} p ON p.id = d.payment_id
+                  LEFT JOIN {t["LedgerLine"]} l ON l.id = d.line_id
+                 WHERE d.hall_id = %s AND d.business_day = %s ORDER BY d.business_day, d.id LIMIT 500""",
+            [hall_id, day],
+        )
+        out["exceptions"] = cursor.fetchall()
+        cursor.execute(
+            f"""SELECT p.number, p.business_day, r.amount, r.reason, rq.last_name || rq.first_name,
+                       dc.last_name || dc.first_name
+                  FROM {t["Reversal"]} r JOIN {t["Payment"]} p ON p.id = r.payment_id
+                  JOIN {t["User"]} rq ON rq.id = r.requested_by_id
+                  LEFT JOIN {t["User"]} dc ON dc.id = r.decided_by_id
+                 WHERE r.hall_id = %s AND r.business_day = %s AND r.state = 'approved'
+                 ORDER BY r.decided_at LIMIT 500""",
+            [hall_id, day],
+        )
+        out["reversals"] = cursor.fetchall()
+        cursor.execute(
+            f"""SELECT amount, bank, slip_number, explanation
+                  FROM {t["Deposit"]} WHERE hall_id = %s AND day = %s""",
+            [hall_id, day],
+        )
+        out["deposit"] = cursor.fetchone()
     return out
 
 
