@@ -13,8 +13,8 @@ Then it times `billing.reports.build_daily_report(hall, day)` against hand-writt
 GROUP BY) computing the same report over the same rows — totals (with reversals), by tender, by fee item,
 by rep, by window, receipts per book, the tills' legs, and the report's other sections: visits and waiting
 times, businesses by type, the exception list, the reversals posted, the deposit —: median of RUNS runs each
-after a warm-up, the two alternated. The hand SQL and the report must agree on every one of those figures (the report keeps amounts
-as 2-decimal strings). Fails when the report takes more than BAR × the hand SQL.
+after a warm-up, the two alternated. The hand SQL and the report must agree on every one of those figures
+(the report keeps amounts as 2-decimal strings). Fails when the report takes more than BAR × the hand SQL.
 Writes bench/results/daily_report.json.
 
     .venv/bin/python bench/daily_report.py          (or: make bench, bench/run.py daily_report)
