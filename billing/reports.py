@@ -7,7 +7,8 @@ as `Decimal` by `load_report`; every figure is a GROUP BY in the database, never
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, Sum, Value
+from django.db import connection
+from django.db.models import Sum, Value
 from django.db.models.functions import Coalesce
 
 from billing.models import (
@@ -18,12 +19,15 @@ from billing.models import (
     PaymentLine,
     PaymentTender,
     Receipt,
+    ReceiptBook,
     Reversal,
+    Tender,
     Till,
+    TillTender,
 )
 from counter.selectors.businesses import businesses_by_type
 from counter.selectors.queue import served_today
-from servicecenter.models import Hall
+from servicecenter.models import Hall, User, Window
 from servicecenter.money import ZERO
 
 
@@ -36,35 +40,55 @@ def _numbers(row: dict, first: int, last: int) -> str:
     return f"{prefix}{first:0{digits}d}–{prefix}{last:0{digits}d}"
 
 
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _cents(column: str, *, each: bool = False) -> str:
+    """A money column summed in whole fen: exact on PostgreSQL and on SQLite (which has no decimal type)."""
+    cents = f"CAST(ROUND({column} * 100) AS INTEGER)"
+    return f"MAX({cents})" if each else f"COALESCE(SUM({cents}), 0)"
+
+
+def _rows(sql: str, params: dict, *, money=("amount",)) -> list[dict]:
+    """Rows of a hand-written statement as dicts, the `money` columns (fen) back to Decimal yuan.
+
+    Only table and column names are put into the SQL text (from the models); values are always bound."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    for row in rows:
+        for name in money:
+            if name in row:
+                row[name] = (Decimal(int(row[name] or 0)) / 100).quantize(Decimal("0.01"))
+    return rows
+
+
 def _sum(field: str):
     return Coalesce(Sum(field), Value(ZERO))
 
 
 def build_daily_report(hall: Hall, day: date) -> dict:
     """Every figure of a hall's business day. Read-only; `services.days.generate_daily_report` stores it."""
-    payments = Payment.objects.filter(hall=hall, business_day=day)
-    tenders = PaymentTender.objects.filter(payment__hall=hall, payment__business_day=day).exclude(
-        payment__status=Payment.Status.VOIDED
-    )
-    lines = PaymentLine.objects.filter(payment__hall=hall, payment__business_day=day).exclude(
-        payment__status=Payment.Status.VOIDED
-    )
-    # Totals, by rep and by window from one GROUP BY over the day's payments (a few rows per rep).
+    # Totals, by rep and by window from one GROUP BY over the day's payments (a few rows per rep). The money
+    # figures are hand-written SQL: the report is read often and its ORM compile time outweighed the queries.
+    where = {"hall": hall.pk, "day": day.isoformat()}
     totals = {"count": 0, "gross": ZERO, "voided_count": 0, "voided": ZERO}
     reps: dict[int, dict] = {}
     windows: dict[object, dict] = {}
-    for r in (
-        payments.values(
-            "rep_id",
-            "rep__username",
-            "rep__first_name",
-            "rep__last_name",
-            "rep__staff_number",
-            "window__number",
-            "status",
-        )
-        .annotate(n=Count("pk"), amount=Sum("total"))
-        .order_by()
+    for r in _rows(
+        f"""SELECT p.rep_id, u.username, u.first_name, u.last_name, u.staff_number, w.number AS window,
+                   p.status, COUNT(*) AS n, {_cents("p.total")} AS amount
+              FROM {_t(Payment)} p JOIN {_t(User)} u ON u.id = p.rep_id
+              LEFT JOIN {_t(Window)} w ON w.id = p.window_id
+             WHERE p.hall_id = %(hall)s AND p.business_day = %(day)s
+             GROUP BY p.rep_id, u.username, u.first_name, u.last_name, u.staff_number, w.number, p.status""",  # noqa: S608
+        where,
     ):
         if r["status"] == Payment.Status.VOIDED:
             totals["voided_count"] += r["n"]
@@ -75,7 +99,7 @@ def build_daily_report(hall: Hall, day: date) -> dict:
         rep = reps.setdefault(r["rep_id"], {"row": r, "count": 0, "amount": ZERO})
         rep["count"] += r["n"]
         rep["amount"] += r["amount"]
-        window = windows.setdefault(r["window__number"], {"count": 0, "amount": ZERO})
+        window = windows.setdefault(r["window"], {"count": 0, "amount": ZERO})
         window["count"] += r["n"]
         window["amount"] += r["amount"]
     reversals = Reversal.objects.filter(hall=hall, business_day=day, state=Reversal.State.APPROVED)
@@ -104,10 +128,14 @@ def build_daily_report(hall: Hall, day: date) -> dict:
         else {}
     )
     by_tender = []
-    for row in (
-        tenders.values("tender_id", "tender__name", "tender__kind", "tender__order")
-        .annotate(count=Count("payment_id", distinct=True), amount=_sum("amount"))
-        .order_by("tender__order", "tender__name")
+    for row in _rows(
+        f"""SELECT t.id AS tender_id, t.name AS tender__name, t.kind AS tender__kind,
+                   COUNT(DISTINCT pt.payment_id) AS count, {_cents("pt.amount")} AS amount
+              FROM {_t(PaymentTender)} pt JOIN {_t(Payment)} p ON p.id = pt.payment_id
+              JOIN {_t(Tender)} t ON t.id = pt.tender_id
+             WHERE p.hall_id = %(hall)s AND p.business_day = %(day)s AND p.status <> 'voided'
+             GROUP BY t.id, t.name, t.kind, t.{_q("order")} ORDER BY t.{_q("order")}, t.name""",  # noqa: S608
+        where,
     ):
         reversed_amount = reversed_by_tender.pop(row["tender_id"], ZERO)
         by_tender.append(
@@ -137,15 +165,14 @@ def build_daily_report(hall: Hall, day: date) -> dict:
                     "net": _money(-amount),
                 }
             )
-    item_rows = list(
-        lines.values("fee_item__name", "fee_item__kind", "fee_item__order")
-        .annotate(
-            count=Count("payment_id", distinct=True),
-            n=Count("pk"),
-            quantity=Sum("quantity"),
-            amount=Sum("amount"),
-        )
-        .order_by("fee_item__order", "fee_item__name")
+    item_rows = _rows(
+        f"""SELECT f.name AS fee_item__name, f.kind AS fee_item__kind, COUNT(DISTINCT l.payment_id) AS count,
+                   COUNT(*) AS n, SUM(l.quantity) AS quantity, {_cents("l.amount")} AS amount
+              FROM {_t(PaymentLine)} l JOIN {_t(Payment)} p ON p.id = l.payment_id
+              JOIN {_t(FeeItem)} f ON f.id = l.fee_item_id
+             WHERE p.hall_id = %(hall)s AND p.business_day = %(day)s AND p.status <> 'voided'
+             GROUP BY f.id, f.name, f.kind, f.{_q("order")} ORDER BY f.{_q("order")}, f.name""",  # noqa: S608
+        where,
     )
     by_item = [
         {
@@ -161,16 +188,12 @@ def build_daily_report(hall: Hall, day: date) -> dict:
     vas = {"count": sum(r["n"] for r in vas_rows), "amount": sum((r["amount"] for r in vas_rows), ZERO)}
     by_rep = [
         {
-            "rep": (
-                f"{r['row']['rep__last_name']}{r['row']['rep__first_name']}" or r["row"]["rep__username"]
-            ),
-            "staff_number": r["row"]["rep__staff_number"] or "",
+            "rep": f"{r['row']['last_name']}{r['row']['first_name']}".strip() or r["row"]["username"],
+            "staff_number": r["row"]["staff_number"] or "",
             "count": r["count"],
             "amount": _money(r["amount"]),
         }
-        for r in sorted(
-            reps.values(), key=lambda r: (r["row"]["rep__staff_number"] or "", r["row"]["rep__username"])
-        )
+        for r in sorted(reps.values(), key=lambda r: (r["row"]["staff_number"] or "", r["row"]["username"]))
     ]
     by_window = [
         {"window": number, "count": w["count"], "amount": _money(w["amount"])}
@@ -183,45 +206,53 @@ def build_daily_report(hall: Hall, day: date) -> dict:
             "issued": r["issued"],
             "voided": r["voided"],
         }
-        for r in Receipt.objects.filter(hall=hall, business_day=day)
-        .values("book_id", "book__prefix", "book__digits", "book__first_number", "book__last_number")
-        .annotate(
-            first=Min("sequence"),
-            last=Max("sequence"),
-            issued=Count("pk", filter=Q(status=Receipt.Status.ISSUED)),
-            voided=Count("pk", filter=Q(status=Receipt.Status.VOIDED)),
+        for r in _rows(
+            f"""SELECT b.prefix AS book__prefix, b.digits AS book__digits,
+                       b.first_number AS book__first_number, b.last_number AS book__last_number,
+                       MIN(r.sequence) AS first, MAX(r.sequence) AS last,
+                       SUM(CASE WHEN r.status = 'issued' THEN 1 ELSE 0 END) AS issued,
+                       SUM(CASE WHEN r.status = 'voided' THEN 1 ELSE 0 END) AS voided
+                  FROM {_t(Receipt)} r JOIN {_t(ReceiptBook)} b ON b.id = r.book_id
+                 WHERE r.hall_id = %(hall)s AND r.business_day = %(day)s
+                 GROUP BY b.id, b.prefix, b.digits, b.first_number, b.last_number
+                 ORDER BY b.prefix, b.first_number""",  # noqa: S608
+            where,
         )
-        .order_by("book__prefix", "book__first_number")
     ]
     tills = []
     cash_counted = ZERO
-    for till in (
-        Till.objects.filter(hall=hall, business_day=day)
-        .select_related("rep")
-        .annotate(
-            legs=Count("tenders"),
-            system_total=Sum("tenders__system"),
-            receipts_total=Sum("tenders__receipts"),
-            counted_total=Sum("tenders__counted"),
-            cash_counted=Sum("tenders__counted", filter=Q(tenders__tender__kind="cash")),
-        )
-        .order_by("number")
+    for till in _rows(
+        f"""SELECT t.number, t.state, t.explanation, u.username, u.first_name, u.last_name,
+                   {_cents("t.opening_float", each=True)} AS float, COUNT(tt.id) AS legs,
+                   {_cents("tt.system")} AS system, {_cents("tt.receipts")} AS receipts,
+                   {_cents("tt.counted")} AS counted,
+                   SUM(CASE WHEN tn.kind = 'cash' THEN CAST(ROUND(tt.counted * 100) AS INTEGER) ELSE 0 END)
+                       AS cash_counted
+              FROM {_t(Till)} t JOIN {_t(User)} u ON u.id = t.rep_id
+              LEFT JOIN {_t(TillTender)} tt ON tt.till_id = t.id
+              LEFT JOIN {_t(Tender)} tn ON tn.id = tt.tender_id
+             WHERE t.hall_id = %(hall)s AND t.business_day = %(day)s
+             GROUP BY t.id, t.number, t.state, t.explanation, t.opening_float, u.username, u.first_name,
+                      u.last_name
+             ORDER BY t.number""",  # noqa: S608
+        where,
+        money=("float", "system", "receipts", "counted", "cash_counted"),
     ):
         row = {
-            "number": till.number,
-            "rep": till.rep.display_name,
-            "state": till.state,
-            "float": _money(till.opening_float),
-            "explanation": till.explanation,
+            "number": till["number"],
+            "rep": f"{till['last_name']}{till['first_name']}".strip() or till["username"],
+            "state": till["state"],
+            "float": _money(till["float"]),
+            "explanation": till["explanation"],
         }
-        if till.legs:
+        if till["legs"]:
             row.update(
-                system=_money(till.system_total),
-                receipts=_money(till.receipts_total),
-                counted=_money(till.counted_total),
-                difference=_money(till.counted_total - till.system_total),
+                system=_money(till["system"]),
+                receipts=_money(till["receipts"]),
+                counted=_money(till["counted"]),
+                difference=_money(till["counted"] - till["system"]),
             )
-            cash_counted += till.cash_counted or ZERO
+            cash_counted += till["cash_counted"]
         tills.append(row)
     cash_system = sum((Decimal(r["amount"]) for r in by_tender if r["kind"] == "cash"), ZERO)
     discrepancies = Discrepancy.objects.filter(hall=hall, business_day=day)
