@@ -15,6 +15,7 @@ from billing.models import (
     Deposit,
     Discrepancy,
     FeeItem,
+    LedgerLine,
     Payment,
     PaymentLine,
     PaymentTender,
@@ -48,9 +49,12 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _cents(column: str, *, each: bool = False) -> str:
-    """A money column summed in whole fen: exact on PostgreSQL and on SQLite (which has no decimal type)."""
+def _cents(column: str, *, each: bool | None = False) -> str:
+    """A money column in whole fen, exact on PostgreSQL and on SQLite (which has no decimal type): summed
+    (default), the group's one value (`each=True`), or the row's own (`each=None`)."""
     cents = f"CAST(ROUND({column} * 100) AS INTEGER)"
+    if each is None:
+        return cents
     return f"MAX({cents})" if each else f"COALESCE(SUM({cents}), 0)"
 
 
@@ -65,7 +69,8 @@ def _rows(sql: str, params: dict, *, money=("amount",)) -> list[dict]:
     for row in rows:
         for name in money:
             if name in row:
-                row[name] = (Decimal(int(row[name] or 0)) / 100).quantize(Decimal("0.01"))
+                value = row[name]
+                row[name] = None if value is None else (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
     return rows
 
 
@@ -105,16 +110,25 @@ def build_daily_report(hall: Hall, day: date) -> dict:
     reversals = Reversal.objects.filter(hall=hall, business_day=day, state=Reversal.State.APPROVED)
     reversal_rows = [
         {
-            "payment": r.payment.number,
-            "payment_day": r.payment.business_day.isoformat(),
-            "amount": _money(r.amount),
-            "reason": r.reason,
-            "requested_by": r.requested_by.display_name,
-            "approved_by": r.decided_by.display_name if r.decided_by else "",
+            "payment": r["number"],
+            "payment_day": str(r["payment_day"])[:10],
+            "amount": _money(r["amount"]),
+            "reason": r["reason"],
+            "requested_by": f"{r['rq_last']}{r['rq_first']}".strip() or r["rq_user"],
+            "approved_by": f"{r['dc_last'] or ''}{r['dc_first'] or ''}".strip() or (r["dc_user"] or ""),
         }
-        for r in reversals.select_related("payment", "requested_by", "decided_by").order_by("decided_at")[
-            :500
-        ]
+        for r in _rows(
+            f"""SELECT p.number, p.business_day AS payment_day, r.reason,
+                       {_cents("r.amount", each=None)} AS amount,
+                       rq.username AS rq_user, rq.first_name AS rq_first, rq.last_name AS rq_last,
+                       dc.username AS dc_user, dc.first_name AS dc_first, dc.last_name AS dc_last
+                  FROM {_t(Reversal)} r JOIN {_t(Payment)} p ON p.id = r.payment_id
+                  JOIN {_t(User)} rq ON rq.id = r.requested_by_id
+                  LEFT JOIN {_t(User)} dc ON dc.id = r.decided_by_id
+                 WHERE r.hall_id = %(hall)s AND r.business_day = %(day)s AND r.state = 'approved'
+                 ORDER BY r.decided_at LIMIT 500""",  # noqa: S608
+            where,
+        )
     ]
     reversed_total = sum((Decimal(r["amount"]) for r in reversal_rows), ZERO)
     reversed_by_tender = (
@@ -255,20 +269,33 @@ def build_daily_report(hall: Hall, day: date) -> dict:
             cash_counted += till["cash_counted"]
         tills.append(row)
     cash_system = sum((Decimal(r["amount"]) for r in by_tender if r["kind"] == "cash"), ZERO)
-    discrepancies = Discrepancy.objects.filter(hall=hall, business_day=day)
     exceptions = [
         {
-            "kind": d.kind,
-            "payment": d.payment.number if d.payment else "",
-            "reference": d.line.reference if d.line else "",
-            "system_amount": _money(d.system_amount) if d.system_amount is not None else "",
-            "file_amount": _money(d.file_amount) if d.file_amount is not None else "",
-            "note": d.note,
-            "resolved": d.resolved_at is not None,
+            "kind": d["kind"],
+            "payment": d["payment"] or "",
+            "reference": d["reference"] or "",
+            "system_amount": _money(d["system_amount"]) if d["system_amount"] is not None else "",
+            "file_amount": _money(d["file_amount"]) if d["file_amount"] is not None else "",
+            "note": d["note"],
+            "resolved": d["resolved_at"] is not None,
         }
-        for d in discrepancies.select_related("payment", "line")[:500]
+        for d in _rows(
+            f"""SELECT d.kind, p.number AS payment, l.reference,
+                       {_cents("d.system_amount", each=None)} AS system_amount,
+                       {_cents("d.file_amount", each=None)} AS file_amount, d.note, d.resolved_at
+                  FROM {_t(Discrepancy)} d LEFT JOIN {_t(Payment)} p ON p.id = d.payment_id
+                  LEFT JOIN {_t(LedgerLine)} l ON l.id = d.line_id
+                 WHERE d.hall_id = %(hall)s AND d.business_day = %(day)s ORDER BY d.id LIMIT 500""",  # noqa: S608
+            where,
+            money=("system_amount", "file_amount"),
+        )
     ]
-    deposit = Deposit.objects.filter(hall=hall, day=day).first()
+    deposits = _rows(
+        f"""SELECT {_cents("amount", each=None)} AS amount, bank, slip_number, explanation
+              FROM {_t(Deposit)} WHERE hall_id = %(hall)s AND day = %(day)s""",  # noqa: S608
+        where,
+    )
+    deposit = deposits[0] if deposits else None
     visits = served_today(hall, day=day)
     return {
         "hall": hall.name,
@@ -296,10 +323,10 @@ def build_daily_report(hall: Hall, day: date) -> dict:
         "deposit": None
         if deposit is None
         else {
-            "amount": _money(deposit.amount),
-            "bank": deposit.bank,
-            "slip_number": deposit.slip_number,
-            "explanation": deposit.explanation,
+            "amount": _money(deposit["amount"]),
+            "bank": deposit["bank"],
+            "slip_number": deposit["slip_number"],
+            "explanation": deposit["explanation"],
         },
         "visits": visits,
     }
