@@ -1,6 +1,7 @@
 """The API's defaults: permission (deny by default; hall scoping comes on top, per endpoint), pagination."""
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 
@@ -15,5 +16,38 @@ class IsAuthenticatedWithOwnPassword(IsAuthenticated):
 
 
 class Pagination(LimitOffsetPagination):
+    """limit/offset paging; a limit or offset that is not a whole number in range is a 400, not ignored."""
+
     default_limit = 50
     max_limit = 500
+
+    def get_limit(self, request):
+        self._check(request, self.limit_query_param, minimum=1, maximum=self.max_limit)
+        return super().get_limit(request)
+
+    def get_offset(self, request):
+        self._check(request, self.offset_query_param, minimum=0, maximum=10**9)
+        return super().get_offset(request)
+
+    @staticmethod
+    def _check(request, name: str, *, minimum: int, maximum: int) -> None:
+        value = request.query_params.get(name)
+        if value is None:
+            return
+        if not (value.isascii() and value.isdigit() and minimum <= int(value) <= maximum):
+            raise ValidationError(
+                {
+                    name: [
+                        _("Enter a whole number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum}
+                    ]
+                }
+            )
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.limit_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_limit)
+            elif parameter["name"] == self.offset_query_param:
+                parameter["schema"].update(minimum=0, maximum=10**9)
+        return parameters

@@ -142,3 +142,13 @@ def test_swagger_ui_is_served_without_any_cdn(client, hall, make_member, login):
         u for u in re.findall(r'(?:src|href)="([^"]+)"', page) if u.startswith(("http:", "https:", "//"))
     ]
     assert external == []
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=abc", "limit=0", "limit=501", "offset=-1", "offset=x", "limit=%C3%9E"]
+)
+def test_a_bad_page_size_or_offset_is_refused(hall, make_member, login, client, query):
+    login(make_member(Role.SUPERVISOR, hall))
+    response = client.get(f"/api/v1/halls/{hall.pk}/audit-events/?{query}")
+    assert response.status_code == 400
+    assert client.get(f"/api/v1/halls/{hall.pk}/audit-events/?limit=5&offset=0").status_code == 200
