@@ -16,13 +16,14 @@ class IsAuthenticatedWithOwnPassword(IsAuthenticated):
 
 
 class Pagination(LimitOffsetPagination):
-    """limit/offset paging; a limit or offset that is not a whole number in range is a 400, not ignored."""
+    """limit/offset paging. A limit or offset that is not a whole number is a 400, not ignored; a limit above
+    the maximum is capped to it (asking for "everything" is not an error), an offset must stay in range."""
 
     default_limit = 50
     max_limit = 500
 
     def get_limit(self, request):
-        self._check(request, self.limit_query_param, minimum=1, maximum=self.max_limit)
+        self._check(request, self.limit_query_param, minimum=1, maximum=None)
         return super().get_limit(request)
 
     def get_offset(self, request):
@@ -30,24 +31,23 @@ class Pagination(LimitOffsetPagination):
         return super().get_offset(request)
 
     @staticmethod
-    def _check(request, name: str, *, minimum: int, maximum: int) -> None:
+    def _check(request, name: str, *, minimum: int, maximum: int | None) -> None:
         value = request.query_params.get(name)
         if value is None:
             return
-        if not (value.isascii() and value.isdigit() and minimum <= int(value) <= maximum):
-            raise ValidationError(
-                {
-                    name: [
-                        _("Enter a whole number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum}
-                    ]
-                }
-            )
+        number = int(value) if value.isascii() and value.isdigit() and len(value) <= 30 else None
+        if number is None or number < minimum or (maximum is not None and number > maximum):
+            message = _("Enter a whole number from %(min)s to %(max)s.") % {
+                "min": minimum,
+                "max": maximum or "…",
+            }
+            raise ValidationError({name: [message]})
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.limit_query_param:
-                parameter["schema"].update(minimum=1, maximum=self.max_limit)
+                parameter["schema"].update(minimum=1)
             elif parameter["name"] == self.offset_query_param:
                 parameter["schema"].update(minimum=0, maximum=10**9)
         return parameters
