@@ -20,15 +20,20 @@ from servicecenter.services import record_audit_event
 UNFINISHED_TILLS = (Till.State.ISSUED, Till.State.OPEN, Till.State.CLOSED, Till.State.HANDED_IN)
 
 
-def _flag_card_writes(hall: Hall, day: date) -> None:
-    """Prepaid top-ups whose card write failed or was never confirmed become exceptions for the auditor."""
-    flagged = (
+def _unflagged_card_writes(hall: Hall, day: date):
+    """Prepaid top-ups of the day whose card write failed or was never confirmed, not yet an exception."""
+    return (
         Payment.objects.filter(
             hall=hall, business_day=day, card_write__in=[Payment.CardWrite.PENDING, Payment.CardWrite.FAILED]
         )
         .exclude(status=Payment.Status.VOIDED)
         .exclude(discrepancies__kind=Discrepancy.Kind.CARD_WRITE)
     )
+
+
+def _flag_card_writes(hall: Hall, day: date) -> None:
+    """Prepaid top-ups whose card write failed or was never confirmed become exceptions for the auditor."""
+    flagged = _unflagged_card_writes(hall, day)
     Discrepancy.objects.bulk_create(
         Discrepancy(
             hall=hall,
@@ -85,14 +90,7 @@ def day_blockers(hall: Hall, day: date, *, at: datetime | None = None) -> list[s
     open_exceptions = Discrepancy.objects.filter(
         hall=hall, business_day=day, resolved_at__isnull=True
     ).count()
-    unflagged = (
-        Payment.objects.filter(
-            hall=hall, business_day=day, card_write__in=[Payment.CardWrite.PENDING, Payment.CardWrite.FAILED]
-        )
-        .exclude(status=Payment.Status.VOIDED)
-        .exclude(discrepancies__kind=Discrepancy.Kind.CARD_WRITE)
-        .count()
-    )
+    unflagged = _unflagged_card_writes(hall, day).count()
     if open_exceptions + unflagged:
         reasons.append(
             _("%(n)s reconciliation exceptions are neither resolved nor explained.")

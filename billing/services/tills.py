@@ -9,7 +9,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from billing.errors import BillingError
-from billing.models import HallDay, Payment, PaymentTender, Receipt, Tender, Till, TillTender
+from billing.models import Payment, PaymentTender, Receipt, Tender, Till, TillTender
 from billing.services.common import (
     hold_open_day,
     lock_open_day,
@@ -276,11 +276,7 @@ def cancel_float(*, till: Till, reason: str, by: User, at: datetime | None = Non
     if till.state != Till.State.ISSUED:
         raise BillingError(_("Only a float not yet opened can be cancelled."))
     reason = reason_given(reason)
-    HallDay.hold(hall=till.hall, day=till.business_day)
-    if HallDay.closed(hall_id=till.hall_id, day=till.business_day):
-        raise BillingError(
-            _("The business day %(day)s is closed.") % {"day": till.business_day}, code="locked"
-        )
+    hold_open_day(hall=till.hall, day=till.business_day)
     till.state, till.cancel_reason = Till.State.CANCELLED, reason[:200]
     _save(till, by, ["state", "cancel_reason"])
     return till
