@@ -46,8 +46,8 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "58124"))
-CLIENTS = 8
-WORKERS = 2
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))  # as deployed: Dockerfile, docker-compose.yml
 # Rounds of a fixed length (not of a fixed number of requests): the two kinds differ about tenfold in speed,
 # and equal lengths let drift in the machine's load fall on both alike.
 ROUND_SECONDS = float(os.environ.get("BENCH_ROUND_SECONDS", "12"))

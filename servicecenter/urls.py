@@ -20,6 +20,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The API first: its paths meet no page's, and a request to it is then not tried against every page.
+    path("api/v1/", include(api_v1)),
     path("", halls.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.logout, name="logout"),
@@ -33,7 +35,6 @@ urlpatterns = [
     path("halls/<int:hall_id>/audit/", halls.audit_log, name="hall_audit"),
     path("", include("counter.urls")),
     path("", include("billing.urls")),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),

@@ -26,15 +26,32 @@ class Payment(DayGuarded):
         CONFIRMED = "confirmed", _("Card written")
         FAILED = "failed", _("Card write failed")
 
-    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="payments", verbose_name=_("hall"))
+    # Every index is written with every payment: a foreign key gets its own only where a query needs it —
+    # hall, till and rep lead the indexes and constraints below; nobody looks payments up by window or by
+    # who voided them.
+    hall = models.ForeignKey(
+        Hall, on_delete=models.PROTECT, related_name="payments", verbose_name=_("hall"), db_index=False
+    )
     business_day = models.DateField(_("business day"))
     number = models.CharField(_("payment number"), max_length=30)
-    till = models.ForeignKey(Till, on_delete=models.PROTECT, related_name="payments", verbose_name=_("till"))
+    till = models.ForeignKey(
+        Till, on_delete=models.PROTECT, related_name="payments", verbose_name=_("till"), db_index=False
+    )
     rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments", verbose_name=_("rep")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("rep"),
+        db_index=False,
     )
     window = models.ForeignKey(
-        Window, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("window")
+        Window,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("window"),
+        db_index=False,
     )
     visit = models.ForeignKey(
         Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("visit")
@@ -67,6 +84,7 @@ class Payment(DayGuarded):
         blank=True,
         related_name="+",
         verbose_name=_("void requested by"),
+        db_index=False,
     )
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     voided_by = models.ForeignKey(
@@ -76,8 +94,12 @@ class Payment(DayGuarded):
         blank=True,
         related_name="+",
         verbose_name=_("void approved by"),
+        db_index=False,
     )
-    history = HistoricalRecords()
+    # History is read by record (its id) and by time: no index on the other columns it copies.
+    history = HistoricalRecords(
+        no_db_index=["hall", "till", "rep", "window", "visit", "account", "void_requested_by", "voided_by"]
+    )
 
     class Meta:
         verbose_name = _("payment")
@@ -114,7 +136,11 @@ class PaymentLine(DayGuarded):
         Payment, on_delete=models.PROTECT, related_name="lines", verbose_name=_("payment")
     )
     fee_item = models.ForeignKey(
-        FeeItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("fee item")
+        FeeItem,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("fee item"),
+        db_index=False,
     )
     bill = models.ForeignKey(
         Bill, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bill")
@@ -123,7 +149,8 @@ class PaymentLine(DayGuarded):
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     amount = models.DecimalField(_("amount"), **MONEY)
-    history = HistoricalRecords()
+    # History is read by record (its id) and by time: no index on the other columns it copies.
+    history = HistoricalRecords(no_db_index=["payment", "fee_item", "bill"])
 
     DAY_PATH = ("payment__hall_id", "payment__business_day")
 
@@ -147,14 +174,21 @@ class PaymentTender(DayGuarded):
     handed over `Payment.cash_tendered`; QR payments and transfers carry the channel's reference."""
 
     payment = models.ForeignKey(
-        Payment, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("payment")
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="tenders",
+        verbose_name=_("payment"),
+        db_index=False,
     )
-    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="+", verbose_name=_("tender"))
+    tender = models.ForeignKey(
+        Tender, on_delete=models.PROTECT, related_name="+", verbose_name=_("tender"), db_index=False
+    )
     amount = models.DecimalField(_("amount"), **MONEY)
     reference = models.CharField(_("transaction reference"), max_length=64, blank=True)
     # False once the payment is voided: its channel reference may then be paid into a corrected payment.
     counts = models.BooleanField(_("counts"), default=True)
-    history = HistoricalRecords()
+    # History is read by record (its id) and by time: no index on the other columns it copies.
+    history = HistoricalRecords(no_db_index=["payment", "tender"])
 
     DAY_PATH = ("payment__hall_id", "payment__business_day")
 

@@ -24,7 +24,11 @@ class ReceiptBook(NeverDeleted):
         USED_UP = "used_up", _("Used up")
 
     hall = models.ForeignKey(
-        Hall, on_delete=models.PROTECT, related_name="receipt_books", verbose_name=_("hall")
+        Hall,
+        on_delete=models.PROTECT,
+        related_name="receipt_books",
+        verbose_name=_("hall"),
+        db_index=False,
     )
     prefix = models.CharField(_("prefix"), max_length=10, blank=True)
     first_number = models.PositiveIntegerField(_("first number"))
@@ -42,10 +46,15 @@ class ReceiptBook(NeverDeleted):
     )
     received_at = models.DateTimeField(_("received from finance at"))
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("received by"),
+        db_index=False,
     )
     issued_at = models.DateTimeField(pgettext_lazy("receipt book", "issued at"), null=True, blank=True)
-    history = HistoricalRecords()
+    # History is read by record (its id) and by time: no index on the other columns it copies.
+    history = HistoricalRecords(no_db_index=["hall", "holder", "received_by"])
 
     class Meta:
         verbose_name = _("receipt book")
@@ -94,10 +103,16 @@ class Receipt(DayGuarded):
         ISSUED = "issued", pgettext_lazy("receipt", "Issued")
         VOIDED = "voided", _("Voided")
 
-    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("hall"))
+    hall = models.ForeignKey(
+        Hall, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("hall"), db_index=False
+    )
     business_day = models.DateField(_("business day"))
     book = models.ForeignKey(
-        ReceiptBook, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("receipt book")
+        ReceiptBook,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("receipt book"),
+        db_index=False,
     )
     sequence = models.PositiveIntegerField(_("number in book"))
     number = models.CharField(_("receipt number"), max_length=30)
@@ -116,6 +131,7 @@ class Receipt(DayGuarded):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=pgettext_lazy("receipt", "issued by"),
+        db_index=False,
     )
     printed_at = models.DateTimeField(_("first printed at"), null=True, blank=True)
     void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
@@ -127,8 +143,10 @@ class Receipt(DayGuarded):
         blank=True,
         related_name="+",
         verbose_name=_("voided by"),
+        db_index=False,
     )
-    history = HistoricalRecords()
+    # History is read by record (its id) and by time: no index on the other columns it copies.
+    history = HistoricalRecords(no_db_index=["hall", "book", "payment", "issued_by", "voided_by"])
 
     class Meta:
         verbose_name = _("receipt")

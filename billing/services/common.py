@@ -79,12 +79,16 @@ def hold_open_day(*, hall: Hall, day: date) -> HallDay:
 
 
 def _refuse_closed(hall_day: HallDay) -> None:
-    day = hall_day.day
-    if hall_day.state == HallDay.State.LOCKED:
+    refuse_closed_day(state=hall_day.state, day=hall_day.day)
+
+
+def refuse_closed_day(*, state: str, day: date) -> None:
+    """Refuse a money write on a day that is approved or locked."""
+    if state == HallDay.State.LOCKED:
         raise BillingError(
             _("The business day %(day)s is locked: nothing on it can change.") % {"day": day}, code="locked"
         )
-    if hall_day.state == HallDay.State.APPROVED:
+    if state == HallDay.State.APPROVED:
         raise BillingError(
             _("The business day %(day)s has been approved: nothing more can be recorded on it.")
             % {"day": day},

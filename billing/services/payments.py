@@ -4,27 +4,36 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from billing.errors import BillingError
-from billing.models import FeeItem, Payment, PaymentLine, PaymentTender, Tender, Till
+from billing.models import FeeItem, HallDay, Payment, PaymentLine, PaymentTender, Receipt, Tender, Till
+from billing.services import payments_sql
 from billing.services.common import (
     as_billing_error,
     hold_open_day,
     now,
     parse_amount,
     reason_given,
+    refuse_closed_day,
     require_hall_perm,
 )
-from billing.services.receipts import take_next_number, void_payment_receipt
+from billing.services.receipts import (
+    locked_rep_book,
+    next_receipt,
+    no_receipts_left,
+    save_receipt,
+    void_payment_receipt,
+)
 from counter.errors import CounterError
 from counter.models import Bill, GasAccount, Visit, Workflow
 from counter.services import businesses as counter_businesses
 from counter.services import customers as counter_customers
 from servicecenter.clock import business_day
-from servicecenter.models import User
+from servicecenter.models import Hall, User
 from servicecenter.money import ZERO, quantize
 
 MAX_LINES = 50
@@ -196,7 +205,39 @@ def plan_payment(
     return plan
 
 
-@transaction.atomic(durable=True)
+@dataclass(frozen=True)
+class LineEntry:
+    """A line as a client sends it: the fee item's id, an amount or a quantity, a bill's id (gas bills)."""
+
+    fee_item: int
+    amount: object = None
+    quantity: int = 1
+    bill: int | None = None
+
+
+@dataclass(frozen=True)
+class TenderEntry:
+    tender: int
+    amount: object = None
+    reference: str = ""
+
+
+class NotInScope(Exception):
+    """An id sent is not a row this user may use in this hall: the API answers it field by field."""
+
+
+@dataclass
+class Taken:
+    """A payment as `take_payment` answers it: the rows just written (no need to read them back), or, for a
+    key already used, the payment it made then (`created` false, nothing else)."""
+
+    payment: Payment
+    created: bool
+    lines: list[PaymentLine] = field(default_factory=list)
+    tenders: list[PaymentTender] = field(default_factory=list)
+    receipt: Receipt | None = None
+
+
 def record_payment(
     *,
     till: Till,
@@ -213,19 +254,103 @@ def record_payment(
 
     The same idempotency key again (a double click, a retried request) returns the payment already made.
     """
+    return _take(
+        till_id=till.pk,
+        lines=[
+            LineEntry(ln.fee_item.pk, ln.amount, ln.quantity, ln.bill.pk if ln.bill is not None else None)
+            for ln in lines
+        ],
+        tenders=[TenderEntry(entry.tender.pk, entry.amount, entry.reference) for entry in tenders],
+        account_id=account.pk if account is not None else None,
+        visit=visit,
+        cash_tendered=cash_tendered,
+        idempotency_key=idempotency_key,
+        by=by,
+        at=at,
+        scope=None,
+    ).payment
+
+
+def take_payment(
+    *,
+    hall: Hall,
+    till_id: int,
+    lines: list[LineEntry],
+    tenders: list[TenderEntry],
+    idempotency_key: str,
+    by: User,
+    account_id: int | None = None,
+    visit: Visit | None = None,
+    cash_tendered=None,
+    at: datetime | None = None,
+) -> Taken:
+    """`record_payment` for a client that sends ids (the API): the same rules, the rows written returned.
+
+    Raises NotInScope when an id is not one the user may use in `hall` — the till (theirs, in this hall),
+    the account, fee items, tenders or bills (the hall's company's) — before anything is written.
+    """
+    return _take(
+        till_id=till_id,
+        lines=lines,
+        tenders=tenders,
+        account_id=account_id,
+        visit=visit,
+        cash_tendered=cash_tendered,
+        idempotency_key=idempotency_key,
+        by=by,
+        at=at,
+        scope=hall,
+    )
+
+
+def _set_based() -> bool:
+    """Whether payments are read and written set-based (payments_sql: PostgreSQL; the setting lets the
+    tests run the ORM path, the portable reference, on the same database)."""
+    return connection.vendor == "postgresql" and getattr(settings, "BILLING_SET_BASED_PAYMENTS", True)
+
+
+@transaction.atomic(durable=True)
+def _take(
+    *,
+    till_id: int,
+    lines: list[LineEntry],
+    tenders: list[TenderEntry],
+    account_id: int | None,
+    visit: Visit | None,
+    cash_tendered,
+    idempotency_key: str,
+    by: User,
+    at: datetime | None,
+    scope: Hall | None,
+) -> Taken:
     at = now(at)
     key = (idempotency_key or "").strip()
     if not (8 <= len(key) <= 64) or not key.isascii():
         raise BillingError(_("The payment form has expired: open it again."), code="idempotency")
+    set_based = _set_based()
     # The till's row lock serialises the payments of one till, so the same key sent twice at once is
     # seen by the second request once the first has committed.
-    till = Till.objects.select_for_update(of=("self",)).select_related("hall", "window").get(pk=till.pk)
-    hall = till.hall
-    existing = Payment.objects.filter(rep=by, idempotency_key=key).first()
-    if existing is not None:
-        if existing.hall_id != hall.pk:
+    held = (_lock_and_read_sql if set_based else _lock_and_read_orm)(
+        till_id=till_id,
+        rep=by,
+        key=key,
+        fee_item_ids=sorted({entry.fee_item for entry in lines}),
+        tender_ids=sorted({entry.tender for entry in tenders}),
+        account_id=account_id,
+    )
+    if held is None:
+        if scope is not None:
+            raise NotInScope("till")
+        raise Till.DoesNotExist
+    till, hall = held.till, held.till.hall
+    bills = _bills(lines)
+    if scope is not None:
+        _check_scope(scope, by, held, lines, tenders, account_id, bills)
+    if held.existing is not None:
+        payment_id, hall_id = held.existing
+        if hall_id != hall.pk:
             raise BillingError(_("This payment key was already used in another hall."), code="idempotency")
-        return existing
+        return Taken(payment=Payment.objects.get(pk=payment_id), created=False)
     require_hall_perm(by, hall, "billing.take_payment")
     if till.rep_id != by.pk:
         raise BillingError(_("This till is a colleague's: payments go into your own till."), code="forbidden")
@@ -240,19 +365,41 @@ def record_payment(
             % {"day": till.business_day},
             code="till_closed",
         )
+    account = held.account
     if visit is not None:
         if visit.hall_id != hall.pk or visit.rep_id != by.pk or not visit.is_open:
             raise BillingError(_("This visit is not open at your window."))
         account = account or visit.account
     plan = plan_payment(
-        company_id=hall.company_id, account=account, lines=lines, tenders=tenders, cash_tendered=cash_tendered
+        company_id=hall.company_id,
+        account=account,
+        lines=[
+            LineInput(
+                fee_item=_found(held.fee_items, entry.fee_item, "lines"),
+                amount=entry.amount,
+                quantity=entry.quantity,
+                bill=bills.get(entry.bill),
+            )
+            for entry in lines
+        ],
+        tenders=[
+            TenderInput(
+                tender=_found(held.tenders, entry.tender, "tenders"),
+                amount=entry.amount,
+                reference=entry.reference,
+            )
+            for entry in tenders
+        ],
+        cash_tendered=cash_tendered,
     )
     day = till.business_day
-    hold_open_day(hall=hall, day=day)
+    refuse_closed_day(state=held.day_state, day=day)
+    if held.book is None:
+        raise no_receipts_left()
     payment = Payment(
         hall=hall,
         business_day=day,
-        number=f"{till.number}-{till.payments.count() + 1:04d}",
+        number=f"{till.number}-{held.paid_in_till + 1:04d}",
         till=till,
         rep=by,
         window=visit.window if visit else till.window,
@@ -265,39 +412,27 @@ def record_payment(
         created_at=at,
         card_write=Payment.CardWrite.PENDING if plan.prepaid else Payment.CardWrite.NOT_NEEDED,
     )
-    payment._history_user = by
-    # No duplicate can get here: the key was looked up under the till's lock, and a rep has one live till.
-    payment.save(day_held=True)
-    bulk_create_with_history(
-        [
-            PaymentLine(
-                payment=payment,
-                fee_item=ln.fee_item,
-                bill=ln.bill,
-                description=ln.description[:100],
-                quantity=ln.quantity,
-                unit_price=ln.unit_price,
-                amount=ln.amount,
-            )
-            for ln in plan.lines
-        ],
-        PaymentLine,
-        default_user=by,
+    payment_lines = [
+        PaymentLine(
+            payment=payment,
+            fee_item=ln.fee_item,
+            bill=ln.bill,
+            description=ln.description[:100],
+            quantity=ln.quantity,
+            unit_price=ln.unit_price,
+            amount=ln.amount,
+        )
+        for ln in plan.lines
+    ]
+    payment_tenders = [
+        PaymentTender(payment=payment, tender=t, amount=a, reference=r) for t, a, r in plan.tenders
+    ]
+    receipt = next_receipt(held.book, hall_id=hall.pk, day=day, payment=payment, by=by, at=at)
+    # No duplicate key can get here: it was looked up under the till's lock, and a rep has one live till.
+    (_write_sql if set_based else _write_orm)(
+        payment=payment, lines=payment_lines, tenders=payment_tenders, book=held.book, receipt=receipt, by=by
     )
-    tenders = [PaymentTender(payment=payment, tender=t, amount=a, reference=r) for t, a, r in plan.tenders]
-    if any(t.reference for t in tenders):
-        # A channel's reference is unique across tills: another rep may be recording it at this moment.
-        try:
-            with transaction.atomic(savepoint=True):
-                bulk_create_with_history(tenders, PaymentTender, default_user=by)
-        except IntegrityError:
-            raise BillingError(
-                _("This transaction reference was already used by another payment."),
-                code="duplicate_reference",
-            ) from None
-    else:
-        bulk_create_with_history(tenders, PaymentTender, default_user=by)
-    take_next_number(hall=hall, rep=by, payment=payment, day=day, by=by, at=at)
+    payment._loaded_day = (hall.pk, day)
     try:
         if plan.bills:
             # Locks the bills and checks them again: a colleague may have just taken the same bill.
@@ -311,7 +446,111 @@ def record_payment(
             )
     except CounterError as error:
         raise as_billing_error(error) from None
-    return payment
+    return Taken(payment, True, payment_lines, payment_tenders, receipt)
+
+
+def _found(rows: dict, pk: int, field_name: str):
+    row = rows.get(pk)
+    if row is None:  # only a client can send an id that is not a row (record_payment is given rows)
+        raise NotInScope(field_name)
+    return row
+
+
+def _bills(lines: list[LineEntry]) -> dict[int, Bill]:
+    ids = {entry.bill for entry in lines if entry.bill is not None}
+    return Bill.objects.in_bulk(ids) if ids else {}
+
+
+def _check_scope(hall: Hall, by: User, held, lines, tenders, account_id, bills: dict[int, Bill]) -> None:
+    """What the API's lookups would accept (billing.api.common): the rep's own till in this hall; the hall's
+    company's account, fee items, tenders and bills."""
+    company = hall.company_id
+    if held.till.hall_id != hall.pk or held.till.rep_id != by.pk:
+        raise NotInScope("till")
+    if account_id is not None and (held.account is None or held.account.company_id != company):
+        raise NotInScope("account")
+    for entry in lines:
+        if _found(held.fee_items, entry.fee_item, "lines").company_id != company:
+            raise NotInScope("lines")
+        if entry.bill is not None:
+            bill = bills.get(entry.bill)
+            if bill is None or bill.account.company_id != company:
+                raise NotInScope("lines")
+    for entry in tenders:
+        if _found(held.tenders, entry.tender, "tenders").company_id != company:
+            raise NotInScope("tenders")
+
+
+# --- The ORM path: portable (SQLite), and the reference the set-based path is tested against -------------
+
+
+def _lock_and_read_orm(
+    *, till_id, rep, key, fee_item_ids, tender_ids, account_id
+) -> payments_sql.Held | None:
+    till = (
+        Till.objects.select_for_update(of=("self",))
+        .select_related("hall", "window")
+        .filter(pk=till_id)
+        .first()
+    )
+    if till is None:
+        return None
+    hall_day = HallDay.hold(hall=till.hall, day=till.business_day)
+    return payments_sql.Held(
+        till=till,
+        day_state=hall_day.state,
+        existing=Payment.objects.filter(rep=rep, idempotency_key=key).values_list("pk", "hall_id").first(),
+        paid_in_till=till.payments.count(),
+        book=locked_rep_book(hall_id=till.hall_id, rep_id=rep.pk),
+        fee_items=FeeItem.objects.in_bulk(fee_item_ids),
+        tenders=Tender.objects.in_bulk(tender_ids),
+        account=GasAccount.objects.filter(pk=account_id).first() if account_id is not None else None,
+    )
+
+
+def _write_orm(*, payment, lines, tenders, book, receipt, by) -> None:
+    payment._history_user = by
+    payment.save(day_held=True)
+    bulk_create_with_history(lines, PaymentLine, default_user=by)
+    try:
+        with transaction.atomic(savepoint=True):
+            bulk_create_with_history(tenders, PaymentTender, default_user=by)
+    except IntegrityError:
+        raise _duplicate_reference() from None
+    save_receipt(book, receipt, by=by)
+
+
+# --- The set-based path (PostgreSQL) ------------------------------------------------------------------
+
+
+def _lock_and_read_sql(*, till_id, **kwargs) -> payments_sql.Held | None:
+    held = payments_sql.lock_and_read(till_id=till_id, **kwargs)
+    if held is None:
+        # The till's business day may have no row yet (a till numbered before the day's row existed): make
+        # it, as the ORM path's hold does, and read again.
+        day = Till.objects.filter(pk=till_id).values_list("hall_id", "business_day").first()
+        if day is None:
+            return None
+        HallDay.ensure(hall=Hall(pk=day[0]), day=day[1])
+        held = payments_sql.lock_and_read(till_id=till_id, **kwargs)
+    return held
+
+
+def _write_sql(**kwargs) -> None:
+    try:
+        payments_sql.write(**kwargs)
+    except IntegrityError as error:
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+        if constraint == "tender_reference_unique":
+            raise _duplicate_reference() from None
+        raise
+
+
+def _duplicate_reference() -> BillingError:
+    # A channel's reference is unique across tills: another rep may have recorded it at this very moment.
+    return BillingError(
+        _("This transaction reference was already used by another payment."), code="duplicate_reference"
+    )
 
 
 def _locked_payment(payment: Payment) -> Payment:

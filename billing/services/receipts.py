@@ -120,33 +120,43 @@ def return_book(*, book: ReceiptBook, by: User, at: datetime | None = None) -> R
     return book
 
 
-def take_next_number(
-    *, hall: Hall, rep: User, payment: Payment | None, day, by: User, at: datetime, void_reason: str = ""
-) -> Receipt:
-    """The next number of the rep's book, used now: for a payment, or voided at once (a spoiled form).
+def no_receipts_left() -> BillingError:
+    return BillingError(
+        _("No receipt numbers left in your hands: ask the auditor for a receipt book."), code="no_receipts"
+    )
 
-    The book's row lock makes the numbers of one book strictly sequential; the receipt row and the book's
-    counter are written in the caller's transaction, so a refused payment gives its number back.
-    """
-    book = (
+
+def locked_rep_book(*, hall_id: int, rep_id: int) -> ReceiptBook | None:
+    """The book the rep uses now (the first of theirs with numbers left), under its row lock: the lock makes
+    the numbers of one book strictly sequential."""
+    return (
         ReceiptBook.objects.select_for_update()
-        .filter(hall=hall, holder=rep, status=ReceiptBook.Status.ISSUED)
+        .filter(hall_id=hall_id, holder_id=rep_id, status=ReceiptBook.Status.ISSUED)
         .order_by("prefix", "first_number")
         .first()
     )
-    if book is None:
-        raise BillingError(
-            _("No receipt numbers left in your hands: ask the auditor for a receipt book."),
-            code="no_receipts",
-        )
+
+
+def next_receipt(
+    book: ReceiptBook,
+    *,
+    hall_id: int,
+    day,
+    payment: Payment | None,
+    by: User,
+    at: datetime,
+    void_reason: str = "",
+) -> Receipt:
+    """The locked book's next number as a new (unsaved) receipt; the book's counter moves on in memory.
+
+    The caller saves both in its transaction, so a refused payment gives its number back.
+    """
     sequence = book.next_number
     book.next_number += 1
     if book.next_number > book.last_number:
         book.status = ReceiptBook.Status.USED_UP
-    book._history_user = by
-    book.save(update_fields=["next_number", "status"])
     receipt = Receipt(
-        hall=hall,
+        hall_id=hall_id,
         business_day=day,
         book=book,
         sequence=sequence,
@@ -162,9 +172,29 @@ def take_next_number(
             at,
             by,
         )
+    return receipt
+
+
+def save_receipt(book: ReceiptBook, receipt: Receipt, *, by: User) -> Receipt:
+    """Write a number used: the book's counter and the receipt, each with its history."""
+    book._history_user = by
+    book.save(update_fields=["next_number", "status"])
     receipt._history_user = by
     receipt.save(day_held=True)  # every caller holds the open day (hold_open_day) before taking a number
     return receipt
+
+
+def take_next_number(
+    *, hall: Hall, rep: User, payment: Payment | None, day, by: User, at: datetime, void_reason: str = ""
+) -> Receipt:
+    """The next number of the rep's book, used now: for a payment, or voided at once (a spoiled form)."""
+    book = locked_rep_book(hall_id=hall.pk, rep_id=rep.pk)
+    if book is None:
+        raise no_receipts_left()
+    receipt = next_receipt(
+        book, hall_id=hall.pk, day=day, payment=payment, by=by, at=at, void_reason=void_reason
+    )
+    return save_receipt(book, receipt, by=by)
 
 
 @transaction.atomic(durable=True)

@@ -1,4 +1,8 @@
-"""Taking payments: bills settled, tenders and change, receipts, idempotency, refusals that change nothing."""
+"""Taking payments: bills settled, tenders and change, receipts, idempotency, refusals that change nothing.
+
+Every test runs twice: with payments read and written set-based (PostgreSQL's path) and through the ORM (the
+portable path `make run` uses on SQLite), so the two accept and refuse alike.
+"""
 
 import uuid
 from decimal import Decimal
@@ -10,6 +14,12 @@ from billing.models import Payment, PaymentLine, Receipt, ReceiptBook
 from billing.services import payments, tills
 from counter.models import Bill
 from tests.billing.conftest import MORNING
+
+
+@pytest.fixture(autouse=True, params=["set-based", "orm"])
+def writer(request, settings):
+    settings.BILLING_SET_BASED_PAYMENTS = request.param == "set-based"
+    return request.param
 
 
 @pytest.fixture
