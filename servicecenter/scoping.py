@@ -50,15 +50,37 @@ def access_for(user) -> Access:
         halls = tuple(Hall.objects.select_related("company").filter(is_active=True))
         access = Access(True, halls, {h.pk: frozenset(Role.values) for h in halls})
     else:
-        halls_by_id: dict[int, Hall] = {}
-        roles: dict[int, set[str]] = {}
-        for role, hall in _reachable(user.pk):
-            halls_by_id.setdefault(hall.pk, hall)
-            roles.setdefault(hall.pk, set()).add(role)
-        halls = tuple(sorted(halls_by_id.values(), key=lambda h: (h.company.name, h.name)))
-        access = Access(False, halls, {pk: frozenset(r) for pk, r in roles.items()})
+        access = _access(_reachable(user.pk))
     setattr(user, _CACHE_ATTR, access)
     return access
+
+
+def access_statement(user) -> tuple[prepared.Statement, list] | None:
+    """The statement (and its values) reading what `access_for` would, for a caller that sends it in one
+    round trip with its own (PostgreSQL: prepared.run); None when the user's access is known already or
+    needs no query. Give the rows it returned to `remember_access`."""
+    if getattr(user, _CACHE_ATTR, None) is not None or connection.vendor != "postgresql":
+        return None
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return None
+    return _reachable_statement(), [user.pk]
+
+
+def remember_access(user, rows: list[tuple]) -> Access:
+    """The user's access from the rows of `access_statement`, cached on the user as `access_for` does."""
+    access = _access(_halls(rows))
+    setattr(user, _CACHE_ATTR, access)
+    return access
+
+
+def _access(reachable: list[tuple[str, Hall]]) -> Access:
+    halls_by_id: dict[int, Hall] = {}
+    roles: dict[int, set[str]] = {}
+    for role, hall in reachable:
+        halls_by_id.setdefault(hall.pk, hall)
+        roles.setdefault(hall.pk, set()).add(role)
+    halls = tuple(sorted(halls_by_id.values(), key=lambda h: (h.company.name, h.name)))
+    return Access(False, halls, {pk: frozenset(r) for pk, r in roles.items()})
 
 
 @cache
@@ -84,14 +106,18 @@ def _reachable(user_id: int) -> list[tuple[str, Hall]]:
     of the company's halls. One hand-written query, prepared once per session on PostgreSQL: it runs on
     every request, where the ORM's cost of putting the joined query together and back into objects was twice
     that of the query itself, and planning the join half of it."""
-    hall_names = [f.attname for f in Hall._meta.concrete_fields]
-    company_names = [f.attname for f in Company._meta.concrete_fields]
     if connection.vendor == "postgresql":
         [rows] = prepared.run((_reachable_statement(), [user_id]))
     else:
         with connection.cursor() as cursor:
             cursor.execute(_reachable_sql("%s"), [user_id])
             rows = cursor.fetchall()
+    return _halls(rows)
+
+
+def _halls(rows: list[tuple]) -> list[tuple[str, Hall]]:
+    hall_names = [f.attname for f in Hall._meta.concrete_fields]
+    company_names = [f.attname for f in Company._meta.concrete_fields]
     out = []
     for row in rows:
         hall = Hall.from_db(connection.alias, hall_names, row[1 : 1 + len(hall_names)])

@@ -292,19 +292,24 @@ def plain_entry(data) -> dict | None:
 _PLAIN_REFERENCE = re.compile(r"[A-Za-z0-9_-]{0,64}")
 
 
-def _take_plain(request, hall, key: str, at) -> services.Taken | None:
-    """The payment taken from a plain body, or None: the body is for the serializer to read."""
+def _take_plain(request, hall_id: int, at) -> services.Taken | None:
+    """The payment taken from a plain body, or None: the body (or the key) is for the serializer's way.
+
+    The hall's access is checked by the service in the round trip that locks the till (404, 403 as
+    `hall_for` answers them); a visit is looked up in the hall first."""
     entry = plain_entry(request.data)
-    if entry is None:
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if entry is None or not _KEY.fullmatch(key):
         return None
     visit = None
     if entry["visit"] is not None:
+        hall = hall_for(request, hall_id, TAKE)
         visit = common.visit(request.user, hall, entry["visit"])
         if visit is None:
             return None
     try:
         return services.take_payment(
-            hall=hall, idempotency_key=key, by=request.user, at=at, **{**entry, "visit": visit}
+            hall_id=hall_id, idempotency_key=key, by=request.user, at=at, **{**entry, "visit": visit}
         )
     except services.NotInScope:
         return None
@@ -410,12 +415,14 @@ class PaymentListView(generics.GenericAPIView):
         summary="Take a payment into my open till: its receipt is issued and the bills it pays are settled",
     )
     def post(self, request, hall_id: int):
+        at = timezone.now()
+        taken = _take_plain(request, hall_id, at)
+        if taken is not None and taken.created:
+            return Response(created_body(taken), status=status.HTTP_201_CREATED)
         hall = hall_for(request, hall_id, TAKE)
         key = idempotency_key(request)
-        at = timezone.now()
-        taken = _take_plain(request, hall, key, at)
         if taken is not None:
-            payment, created = taken.payment, taken.created
+            payment, created = taken.payment, False
         else:
             data = validated(PaymentInputSerializer, request.data, context={"request": request, "hall": hall})
             payment = services.record_payment(
@@ -435,8 +442,6 @@ class PaymentListView(generics.GenericAPIView):
             raise BillingError(
                 _("This Idempotency-Key was already used for a payment in another hall."), code="idempotency"
             )
-        if created and taken is not None:
-            return Response(created_body(taken), status=status.HTTP_201_CREATED)
         return _detail(request, hall, payment, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -34,6 +34,9 @@ class Till(DayGuarded):
         Window, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("window")
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ISSUED)
+    # How many payments it has taken: the next one's number (kept by the payment under the till's lock, so
+    # numbering does not count the till's payments each time). A counter, not history.
+    payments_taken = models.PositiveIntegerField(_("payments taken"), default=0, editable=False)
     opening_float = models.DecimalField(_("opening float"), **MONEY)
     float_issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -60,7 +63,7 @@ class Till(DayGuarded):
     )
     sent_back_reason = models.CharField(_("sent back because"), max_length=200, blank=True)
     cancel_reason = models.CharField(_("float cancelled because"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["payments_taken"])
 
     class Meta:
         verbose_name = _("till")

@@ -32,6 +32,7 @@ from counter.errors import CounterError
 from counter.models import Bill, GasAccount, Visit, Workflow
 from counter.services import businesses as counter_businesses
 from counter.services import customers as counter_customers
+from servicecenter import scoping
 from servicecenter.clock import business_day
 from servicecenter.models import Hall, User
 from servicecenter.money import ZERO, quantize
@@ -267,13 +268,13 @@ def record_payment(
         idempotency_key=idempotency_key,
         by=by,
         at=at,
-        scope=None,
+        scope_id=None,
     ).payment
 
 
 def take_payment(
     *,
-    hall: Hall,
+    hall_id: int,
     till_id: int,
     lines: list[LineEntry],
     tenders: list[TenderEntry],
@@ -286,8 +287,10 @@ def take_payment(
 ) -> Taken:
     """`record_payment` for a client that sends ids (the API): the same rules, the rows written returned.
 
-    Raises NotInScope when an id is not one the user may use in `hall` — the till (theirs, in this hall),
-    the account, fee items, tenders or bills (the hall's company's) — before anything is written.
+    The hall is the request's: Http404 outside the user's halls, PermissionDenied without the right to take
+    payments there (checked in the same round trip as the till is locked — only the user's own till in
+    that hall is). Raises NotInScope when an id is not one the user may use there — the till (theirs, in
+    this hall), the account, fee items, tenders or bills (the hall's company's) — before anything is written.
     """
     return _take(
         till_id=till_id,
@@ -299,7 +302,7 @@ def take_payment(
         idempotency_key=idempotency_key,
         by=by,
         at=at,
-        scope=hall,
+        scope_id=hall_id,
     )
 
 
@@ -321,7 +324,7 @@ def _take(
     idempotency_key: str,
     by: User,
     at: datetime | None,
-    scope: Hall | None,
+    scope_id: int | None,
 ) -> Taken:
     at = now(at)
     key = (idempotency_key or "").strip()
@@ -330,14 +333,22 @@ def _take(
     set_based = _set_based()
     # The till's row lock serialises the payments of one till, so the same key sent twice at once is
     # seen by the second request once the first has committed.
-    held = (_lock_and_read_sql if set_based else _lock_and_read_orm)(
+    held, access_rows = (_lock_and_read_sql if set_based else _lock_and_read_orm)(
         till_id=till_id,
         rep=by,
         key=key,
         fee_item_ids=sorted({entry.fee_item for entry in lines}),
         tender_ids=sorted({entry.tender for entry in tenders}),
         account_id=account_id,
+        hall_id=scope_id,
+        # The user's halls and roles in the same round trip, unless already known in this request.
+        access=scoping.access_statement(by) if set_based else None,
     )
+    if access_rows is not None:
+        scoping.remember_access(by, access_rows)
+    scope = None
+    if scope_id is not None:
+        scope = scoping.get_hall_for_user(by, scope_id, "billing.take_payment")
     if held is None:
         if scope is not None:
             raise NotInScope("till")
@@ -396,10 +407,11 @@ def _take(
     refuse_closed_day(state=held.day_state, day=day)
     if held.book is None:
         raise no_receipts_left()
+    till.payments_taken += 1
     payment = Payment(
         hall=hall,
         business_day=day,
-        number=f"{till.number}-{held.paid_in_till + 1:04d}",
+        number=f"{till.number}-{till.payments_taken:04d}",
         till=till,
         rep=by,
         window=visit.window if visit else till.window,
@@ -485,27 +497,24 @@ def _check_scope(hall: Hall, by: User, held, lines, tenders, account_id, bills: 
 
 
 def _lock_and_read_orm(
-    *, till_id, rep, key, fee_item_ids, tender_ids, account_id
-) -> payments_sql.Held | None:
-    till = (
-        Till.objects.select_for_update(of=("self",))
-        .select_related("hall", "window")
-        .filter(pk=till_id)
-        .first()
-    )
+    *, till_id, rep, key, fee_item_ids, tender_ids, account_id, hall_id, access
+) -> tuple[payments_sql.Held | None, None]:
+    tills = Till.objects.filter(pk=till_id)
+    if hall_id is not None:
+        tills = tills.filter(hall_id=hall_id, rep=rep)
+    till = tills.select_for_update(of=("self",)).select_related("hall", "window").first()
     if till is None:
-        return None
+        return None, None
     hall_day = HallDay.hold(hall=till.hall, day=till.business_day)
     return payments_sql.Held(
         till=till,
         day_state=hall_day.state,
         existing=Payment.objects.filter(rep=rep, idempotency_key=key).values_list("pk", "hall_id").first(),
-        paid_in_till=till.payments.count(),
         book=locked_rep_book(hall_id=till.hall_id, rep_id=rep.pk),
         fee_items=FeeItem.objects.in_bulk(fee_item_ids),
         tenders=Tender.objects.in_bulk(tender_ids),
         account=GasAccount.objects.filter(pk=account_id).first() if account_id is not None else None,
-    )
+    ), None
 
 
 def _write_orm(*, payment, lines, tenders, book, receipt, by) -> None:
@@ -518,22 +527,29 @@ def _write_orm(*, payment, lines, tenders, book, receipt, by) -> None:
     except IntegrityError:
         raise _duplicate_reference() from None
     save_receipt(book, receipt, by=by)
+    Till.objects.filter(pk=payment.till_id).update(payments_taken=payment.till.payments_taken)
 
 
 # --- The set-based path (PostgreSQL) ------------------------------------------------------------------
 
 
-def _lock_and_read_sql(*, till_id, **kwargs) -> payments_sql.Held | None:
-    held = payments_sql.lock_and_read(till_id=till_id, **kwargs)
+def _lock_and_read_sql(
+    *, till_id, rep, hall_id, access, **kwargs
+) -> tuple[payments_sql.Held | None, list | None]:
+    held, access_rows = payments_sql.lock_and_read(
+        till_id=till_id, rep=rep, hall_id=hall_id, access=access, **kwargs
+    )
     if held is None:
         # The till's business day may have no row yet (a till numbered before the day's row existed): make
         # it, as the ORM path's hold does, and read again.
-        day = Till.objects.filter(pk=till_id).values_list("hall_id", "business_day").first()
-        if day is None:
-            return None
-        HallDay.ensure(hall=Hall(pk=day[0]), day=day[1])
-        held = payments_sql.lock_and_read(till_id=till_id, **kwargs)
-    return held
+        tills = Till.objects.filter(pk=till_id)
+        if hall_id is not None:
+            tills = tills.filter(hall_id=hall_id, rep=rep)
+        day = tills.values_list("hall_id", "business_day").first()
+        if day is not None:
+            HallDay.ensure(hall=Hall(pk=day[0]), day=day[1])
+            held, _ = payments_sql.lock_and_read(till_id=till_id, rep=rep, hall_id=hall_id, **kwargs)
+    return held, access_rows
 
 
 def _write_sql(**kwargs) -> None:

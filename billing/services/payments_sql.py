@@ -20,6 +20,8 @@ The ORM path (payments.py) is the portable one (SQLite, for `make run` on a bare
 # ruff: noqa: S608
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -49,13 +51,13 @@ class Held:
     till: Till  # with .hall (and .window when it has one)
     day_state: str
     existing: tuple[int, int] | None  # (payment id, hall id) of the payment this key already made
-    paid_in_till: int
     book: ReceiptBook | None
     fee_items: dict[int, FeeItem]
     tenders: dict[int, Tender]
     account: GasAccount | None
 
 
+@cache
 def _fields(model) -> list[models.Field]:
     # JSON columns are left out of reads: raw rows skip Django's converters (and no payment reads them).
     return [f for f in model._meta.concrete_fields if not isinstance(f, models.JSONField)]
@@ -70,9 +72,14 @@ def _columns(model, alias: str = "") -> str:
     return ", ".join(prefix + _q(f.column) for f in _fields(model))
 
 
+@cache
+def _names(model) -> list[str]:
+    return [f.attname for f in _fields(model)]
+
+
 def _rows(model, rows) -> list:
-    names = [f.attname for f in _fields(model)]
-    return [model.from_db("default", names, row) for row in rows]
+    names = _names(model)
+    return [model.from_db(DEFAULT_DB_ALIAS, names, row) for row in rows]
 
 
 def _type(model, attname: str) -> str:
@@ -85,30 +92,38 @@ def _arrays(model, alias: str) -> str:
 
 
 @cache
-def _reads() -> list[tuple[Statement, tuple[str, ...]]]:
-    """The two statements of the read, each with the keys of its values."""
+def _reads() -> dict[str, tuple[Statement, tuple[str, ...]]]:
+    """The statements of the read, each with the keys of its values."""
     till, hall, window, day = (_q(m._meta.db_table) for m in (Till, Hall, Window, HallDay))
     payment, book = _q(Payment._meta.db_table), _q(ReceiptBook._meta.db_table)
     items, tenders, account = (_q(m._meta.db_table) for m in (FeeItem, Tender, GasAccount))
     # The till, locked; its hall; its day's row, held (approving or locking the day waits for the payment).
-    p = Parameters()
-    lock = p.statement(
-        "billing_pay_till",
+    # For a client's request, whose access to the hall is checked in the same round trip, only the rep's own
+    # till in that hall: nothing else is locked before the check.
+    lock_sql = (
         f"SELECT {_columns(Till, 't')}, {_columns(Hall, 'h')}, w.number, d.state "
         f"FROM {till} t JOIN {hall} h ON h.id = t.hall_id "
         f"JOIN {day} d ON d.hall_id = t.hall_id AND d.day = t.business_day "
         f"LEFT JOIN {window} w ON w.id = t.window_id "
-        f"WHERE t.id = {p('till', 'bigint')} FOR UPDATE OF t FOR SHARE OF d",
+        "WHERE t.id = {till} {own} FOR UPDATE OF t FOR SHARE OF d"
+    )
+    p = Parameters()
+    lock = p.statement("billing_pay_till", lock_sql.format(till=p("till", "bigint"), own=""))
+    p = Parameters()
+    lock_own = p.statement(
+        "billing_pay_own_till",
+        lock_sql.format(
+            till=p("till", "bigint"),
+            own=f"AND t.rep_id = {p('rep', 'bigint')} AND t.hall_id = {p('hall', 'bigint')}",
+        ),
     )
     # Then — a statement of its own, so that it sees what the till's previous payment committed — the payment
-    # this key made, if any; the till's payments so far (the next one's number); the rep's book in use,
-    # locked; the account; the fee items and tenders asked for.
+    # this key made, if any; the rep's book in use, locked; the account; the fee items and tenders asked for.
     p = Parameters()
     rest = p.statement(
         "billing_pay_read",
         f"SELECT (SELECT array[id, hall_id] FROM {payment} WHERE rep_id = {p('rep', 'bigint')} "
         f"AND idempotency_key = {p('key', _type(Payment, 'idempotency_key'))}), "
-        f"(SELECT count(*) FROM {payment} WHERE till_id = {p('till', 'bigint')}), "
         f"{_columns(ReceiptBook, 'b')}, {_columns(GasAccount, 'a')}, i.*, n.* "
         "FROM (SELECT 1) one "
         f"LEFT JOIN LATERAL (SELECT * FROM {book} WHERE hall_id = (SELECT hall_id FROM {till} "
@@ -121,7 +136,7 @@ def _reads() -> list[tuple[Statement, tuple[str, ...]]]:
         f"CROSS JOIN LATERAL (SELECT {_arrays(Tender, 'x')} FROM {tenders} x "
         f"WHERE x.id = ANY({p('tenders', 'bigint[]')})) n",
     )
-    return [lock, rest]
+    return {"lock": lock, "lock_own": lock_own, "rest": rest}
 
 
 def _columnar(model, arrays) -> dict:
@@ -139,19 +154,29 @@ def lock_and_read(
     fee_item_ids: list[int],
     tender_ids: list[int],
     account_id: int | None,
-) -> Held | None:
-    """One round trip; None when the till does not exist (or its day has no row yet)."""
+    hall_id: int | None = None,
+    access: tuple[Statement, list] | None = None,
+) -> tuple[Held | None, list[tuple] | None]:
+    """One round trip: what the payment needs (None when there is no such till — or, given `hall_id`, no such
+    till of the rep's in that hall — or its day has no row yet), and the rows of `access` when given (the
+    user's halls and roles, read first: servicecenter.scoping.access_statement)."""
     values = {
         "till": till_id,
         "rep": rep.pk,
+        "hall": hall_id,
         "key": key,
         "items": fee_item_ids,
         "tenders": tender_ids,
         "account": account_id,
     }
-    heads, [rest] = prepared.run(*((statement, [values[k] for k in keys]) for statement, keys in _reads()))
+    reads = _reads()
+    lock = reads["lock_own"] if hall_id is not None else reads["lock"]
+    calls = [(statement, [values[k] for k in keys]) for statement, keys in (lock, reads["rest"])]
+    results = prepared.run(*([access] if access else []), *calls)
+    access_rows = results.pop(0) if access else None
+    heads, [rest] = results
     if not heads:
-        return None
+        return None, access_rows
     head = heads[0]
     n_till, n_hall = len(_fields(Till)), len(_fields(Hall))
     till = _rows(Till, [head[:n_till]])[0]
@@ -159,22 +184,22 @@ def lock_and_read(
     window_number, day_state = head[n_till + n_hall :]
     if till.window_id is not None:
         till.window = Window(id=till.window_id, hall_id=till.hall_id, number=window_number)
-    existing, count = rest[:2]
+    existing = rest[0]
     n_book, n_account, n_item = len(_fields(ReceiptBook)), len(_fields(GasAccount)), len(_fields(FeeItem))
-    book = rest[2 : 2 + n_book]
-    account = rest[2 + n_book : 2 + n_book + n_account]
-    items = rest[2 + n_book + n_account : 2 + n_book + n_account + n_item]
-    tenders = rest[2 + n_book + n_account + n_item :]
-    return Held(
+    book = rest[1 : 1 + n_book]
+    account = rest[1 + n_book : 1 + n_book + n_account]
+    items = rest[1 + n_book + n_account : 1 + n_book + n_account + n_item]
+    tenders = rest[1 + n_book + n_account + n_item :]
+    held = Held(
         till=till,
         day_state=day_state,
         existing=tuple(existing) if existing else None,
-        paid_in_till=count,
         book=_rows(ReceiptBook, [book])[0] if book[0] is not None else None,
         fee_items=_columnar(FeeItem, items),
         tenders=_columnar(Tender, tenders),
         account=_rows(GasAccount, [account])[0] if account[0] is not None else None,
     )
+    return held, access_rows
 
 
 # --- The write ----------------------------------------------------------------------------------------
@@ -182,17 +207,20 @@ def lock_and_read(
 
 @cache
 def _insert_fields(model, parent: str = "") -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key and f.attname != parent]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname != parent]
+    # Values are taken as set on the object: no field may fill itself in on save (auto_now and the like).
+    assert not any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields)
+    return fields
 
 
-def _history(p: Parameters, model, alias: str, kind: str) -> str:
+def _history(p: Parameters, model, alias: str, kind: str, where: str = "") -> str:
     """INSERT the history rows (simple-history's table: the row's columns and who, when, what) of `alias`."""
     columns = ", ".join(_q(f.column) for f in model._meta.concrete_fields)
     history = _q(model.history.model._meta.db_table)
     return (
         f"{alias}_h AS (INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type, "
         f"history_user_id) SELECT {columns}, {p('now', 'timestamp with time zone')}, NULL, '{kind}', "
-        f"{p('user', 'bigint')} FROM {alias})"
+        f"{p('user', 'bigint')} FROM {alias}{' WHERE ' + where if where else ''})"
     )
 
 
@@ -225,7 +253,10 @@ def _write(lines: int, tenders: int) -> tuple[Statement, tuple[str, ...]]:
         f"book AS (UPDATE {book} SET next_number = {p('book.next', 'integer')}, "
         f"status = {p('book.status', _type(ReceiptBook, 'status'))} WHERE id = {p('book.id', 'bigint')} "
         "RETURNING *)",
-        _history(p, ReceiptBook, "book", "~"),
+        # The book's history records its changes of state; each number used is a receipt, with its own.
+        _history(p, ReceiptBook, "book", "~", where=f"book.status <> '{ReceiptBook.Status.ISSUED}'"),
+        f"till_n AS (UPDATE {_q(Till._meta.db_table)} SET payments_taken = {p('till.taken', 'integer')} "
+        f"WHERE id = {p('till.id', 'bigint')})",
         *_insert(p, Receipt, "rec", 1, parent="payment_id"),
     ]
     sql = (
@@ -235,14 +266,27 @@ def _write(lines: int, tenders: int) -> tuple[Statement, tuple[str, ...]]:
     return p.statement(f"billing_pay_write_{lines}_{tenders}", sql)
 
 
+@cache
+def _keys(alias: str, i: int, model, parent: str) -> tuple[str, ...]:
+    return tuple(f"{alias}.{i}.{f.attname}" for f in _insert_fields(model, parent))
+
+
+# Values the database driver takes as they are; anything else goes through its field, as Django saves it.
+_AS_IS = frozenset({int, str, bool, Decimal, date, datetime, type(None)})
+
+
 def _values(alias: str, objs: list, model, parent: str = "") -> dict:
-    """The rows' column values as Django would save them (pre_save, then the field's database form)."""
+    """The rows' column values as Django would save them (the field's database form)."""
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy looked up per attribute
-    return {
-        f"{alias}.{i}.{f.attname}": f.get_db_prep_save(f.pre_save(obj, True), db)
-        for i, obj in enumerate(objs)
-        for f in _insert_fields(model, parent)
-    }
+    fields = _insert_fields(model, parent)
+    out = {}
+    for i, obj in enumerate(objs):
+        row = []
+        for f in fields:
+            value = getattr(obj, f.attname)
+            row.append(value if type(value) in _AS_IS else f.get_db_prep_save(value, db))
+        out.update(zip(_keys(alias, i, model, parent), row, strict=True))
+    return out
 
 
 def write(
@@ -264,6 +308,8 @@ def write(
         "book.next": book.next_number,
         "book.status": book.status,
         "book.id": book.pk,
+        "till.taken": payment.till.payments_taken,
+        "till.id": payment.till_id,
         "now": timezone.now(),
         "user": by.pk,
     }

@@ -176,9 +176,15 @@ def next_receipt(
 
 
 def save_receipt(book: ReceiptBook, receipt: Receipt, *, by: User) -> Receipt:
-    """Write a number used: the book's counter and the receipt, each with its history."""
+    """Write a number used: the receipt with its history, and the book's counter — in the book's history
+    only when it changes its state (used up): each number used is a receipt, with its own history."""
     book._history_user = by
-    book.save(update_fields=["next_number", "status"])
+    if book.status == ReceiptBook.Status.ISSUED:
+        book.skip_history_when_saving = True
+    try:
+        book.save(update_fields=["next_number", "status"])
+    finally:
+        book.__dict__.pop("skip_history_when_saving", None)
     receipt._history_user = by
     receipt.save(day_held=True)  # every caller holds the open day (hold_open_day) before taking a number
     return receipt
