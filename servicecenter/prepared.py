@@ -68,28 +68,26 @@ def new_session(sender, connection, **kwargs) -> None:
     setattr(connection, _KNOWN, set())
 
 
-def _known() -> set[str]:
+def _known(cursor) -> set[str]:
     known = getattr(connection, _KNOWN, None)
     if known is None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT name FROM pg_prepared_statements")
-            known = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        known = {row[0] for row in cursor.fetchall()}
         setattr(connection, _KNOWN, known)
     return known
 
 
 def run(*calls: tuple[Statement, Sequence]) -> list[list[tuple]]:
     """Execute the statements, in this order, in one round trip; the rows of each, in order."""
-    known = _known()
-    missing = list(
-        {statement.name: statement for statement, _ in calls if statement.name not in known}.values()
-    )
-    sql = ";\n".join([s.prepare_sql() for s in missing] + [s.execute_sql() for s, _ in calls])
     params = [value for _, values in calls for value in values]
     try:
+        # The cursor first: opening it may reconnect (a failed health check), and a new session holds none.
         with connection.cursor() as cursor:
+            known = _known(cursor)
+            missing = list({st.name: st for st, _ in calls if st.name not in known}.values())
+            sql = ";\n".join([st.prepare_sql() for st in missing] + [st.execute_sql() for st, _ in calls])
             cursor.execute(sql, params)
-            known.update(s.name for s in missing)
+            known.update(st.name for st in missing)
             results = []
             while True:
                 # An EXECUTE's rows (a PREPARE returns none); the status, not the description: that is

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -297,9 +298,11 @@ def _take_plain(request, hall_id: int, at) -> services.Taken | None:
 
     The hall's access is checked by the service in the round trip that locks the till (404, 403 as
     `hall_for` answers them); a visit is looked up in the hall first."""
-    entry = plain_entry(request.data)
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-    if entry is None or not _KEY.fullmatch(key):
+    if not _KEY.fullmatch(key) or not 1 <= hall_id <= MAX_ID:
+        return None
+    entry = plain_entry(request.data)
+    if entry is None:
         return None
     visit = None
     if entry["visit"] is not None:
@@ -416,7 +419,13 @@ class PaymentListView(generics.GenericAPIView):
     )
     def post(self, request, hall_id: int):
         at = timezone.now()
-        taken = _take_plain(request, hall_id, at)
+        try:
+            taken = _take_plain(request, hall_id, at)
+        except (ParseError, UnsupportedMediaType):
+            # A body that cannot be read is answered after the hall's and the key's checks, as always.
+            hall_for(request, hall_id, TAKE)
+            idempotency_key(request)
+            raise
         if taken is not None and taken.created:
             return Response(created_body(taken), status=status.HTTP_201_CREATED)
         hall = hall_for(request, hall_id, TAKE)

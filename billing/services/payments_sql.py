@@ -182,8 +182,10 @@ def lock_and_read(
     till = _rows(Till, [head[:n_till]])[0]
     till.hall = _rows(Hall, [head[n_till : n_till + n_hall]])[0]
     window_number, day_state = head[n_till + n_hall :]
-    if till.window_id is not None:
-        till.window = Window(id=till.window_id, hall_id=till.hall_id, number=window_number)
+    if till.window_id is not None:  # its number (the rest of it is read if asked for)
+        till.window = Window.from_db(
+            DEFAULT_DB_ALIAS, ["id", "hall_id", "number"], [till.window_id, till.hall_id, window_number]
+        )
     existing = rest[0]
     n_book, n_account, n_item = len(_fields(ReceiptBook)), len(_fields(GasAccount)), len(_fields(FeeItem))
     book = rest[1 : 1 + n_book]

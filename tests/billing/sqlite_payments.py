@@ -89,7 +89,7 @@ def main() -> None:
     check(again.pk == first.pk, "the same key returns the payment already made")
 
     taken = payments.take_payment(
-        hall=hall,
+        hall_id=hall.pk,
         till_id=till.pk,
         lines=[payments.LineEntry(fee["alarm"].pk)],
         tenders=[payments.TenderEntry(tender["wechat"].pk, reference="WX20261123000001")],
@@ -100,7 +100,7 @@ def main() -> None:
     check(taken.created and taken.receipt.number == "S00000002", f"second receipt S00000002: {taken.receipt}")
     try:
         payments.take_payment(
-            hall=hall,
+            hall_id=hall.pk,
             till_id=till.pk,
             lines=[payments.LineEntry(fee["alarm"].pk)],
             tenders=[payments.TenderEntry(tender["wechat"].pk, reference="WX20261123000001")],

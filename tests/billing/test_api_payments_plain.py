@@ -232,3 +232,28 @@ def test_the_answer_carries_no_float(billing_hall, rep, till, fee, tender, api):
     }
     answer = json.loads(_pay(client, billing_hall, body, key=uuid.uuid4().hex).content)
     assert all(isinstance(answer[k], str) for k in ("total", "cash_tendered", "change"))
+
+
+def test_the_hall_is_checked_before_the_body_is_read(billing_hall, other_hall, rep, till, api):
+    """Another hall's payments stay a 404 whatever the body; a body that is not JSON is a 400 in one's own."""
+    client = api(rep)
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    broken = "{not json"
+    for hall_id, expected in ((other_hall.pk, 404), (2**63, 404), (billing_hall.pk, 400)):
+        response = client.post(
+            f"/api/v1/halls/{hall_id}/payments/", broken, content_type="application/json", headers=key
+        )
+        assert response.status_code == expected, (hall_id, response.content)
+    assert _counts() == (0, 0, 0)
+
+
+def test_another_hall_is_a_404_on_the_plain_path_too(billing_hall, other_hall, rep, till, fee, tender, api):
+    body = {
+        "till": till.pk,
+        "lines": [{"fee_item": fee("alarm").pk}],
+        "tenders": [{"tender": tender("wechat").pk, "reference": "WX2026112300006"}],
+    }
+    assert plain_entry(body) is not None
+    assert _pay(api(rep), other_hall, body).status_code == 404
+    assert _pay(api(rep), type(billing_hall)(pk=2**62), body).status_code == 404
+    assert _counts() == (0, 0, 0)
