@@ -361,7 +361,9 @@ def _take(
         payment_id, hall_id = held.existing
         if hall_id != hall.pk:
             raise BillingError(_("This payment key was already used in another hall."), code="idempotency")
-        return Taken(payment=Payment.objects.get(pk=payment_id), created=False)
+        existing = Payment.objects.get(pk=payment_id)
+        transaction.set_rollback(True)  # nothing of this request stays: the till does not count it
+        return Taken(payment=existing, created=False)
     require_hall_perm(by, hall, "billing.take_payment")
     if till.rep_id != by.pk:
         raise BillingError(_("This till is a colleague's: payments go into your own till."), code="forbidden")
@@ -407,7 +409,6 @@ def _take(
     refuse_closed_day(state=held.day_state, day=day)
     if held.book is None:
         raise no_receipts_left()
-    till.payments_taken += 1
     payment = Payment(
         hall=hall,
         business_day=day,
@@ -505,6 +506,7 @@ def _lock_and_read_orm(
     till = tills.select_for_update(of=("self",)).select_related("hall", "window").first()
     if till is None:
         return None, None
+    till.payments_taken += 1  # counted in as the set-based lock does (written with the payment)
     hall_day = HallDay.hold(hall=till.hall, day=till.business_day)
     return payments_sql.Held(
         till=till,
@@ -541,7 +543,8 @@ def _lock_and_read_sql(
     )
     if held is None:
         # The till's business day may have no row yet (a till numbered before the day's row existed): make
-        # it, as the ORM path's hold does, and read again.
+        # it, as the ORM path's hold does, and read again. (The till may then have counted this payment in
+        # twice: a payment number is skipped, never repeated — only receipt numbers are gapless.)
         tills = Till.objects.filter(pk=till_id)
         if hall_id is not None:
             tills = tills.filter(hall_id=hall_id, rep=rep)

@@ -48,7 +48,7 @@ from servicecenter.prepared import Parameters, Statement
 class Held:
     """What a payment needs, read under the till's lock (the same shape from either path)."""
 
-    till: Till  # with .hall (and .window when it has one)
+    till: Till  # with .hall (and .window when it has one); payments_taken counts this payment in
     day_state: str
     existing: tuple[int, int] | None  # (payment id, hall id) of the payment this key already made
     book: ReceiptBook | None
@@ -97,15 +97,17 @@ def _reads() -> dict[str, tuple[Statement, tuple[str, ...]]]:
     till, hall, window, day = (_q(m._meta.db_table) for m in (Till, Hall, Window, HallDay))
     payment, book = _q(Payment._meta.db_table), _q(ReceiptBook._meta.db_table)
     items, tenders, account = (_q(m._meta.db_table) for m in (FeeItem, Tender, GasAccount))
-    # The till, locked; its hall; its day's row, held (approving or locking the day waits for the payment).
-    # For a client's request, whose access to the hall is checked in the same round trip, only the rep's own
-    # till in that hall: nothing else is locked before the check.
+    # The till, locked by counting the payment in (its number: refused payments roll the count back); its
+    # hall; its day's row, held (approving or locking the day waits for the payment). For a client's request,
+    # whose access to the hall is checked in the same round trip, only the rep's own till in that hall:
+    # nothing else is locked before the check.
     lock_sql = (
+        f"WITH t AS (UPDATE {till} SET payments_taken = payments_taken + 1 "
+        "WHERE id = {till} {own} RETURNING *) "
         f"SELECT {_columns(Till, 't')}, {_columns(Hall, 'h')}, w.number, d.state "
-        f"FROM {till} t JOIN {hall} h ON h.id = t.hall_id "
+        f"FROM t JOIN {hall} h ON h.id = t.hall_id "
         f"JOIN {day} d ON d.hall_id = t.hall_id AND d.day = t.business_day "
-        f"LEFT JOIN {window} w ON w.id = t.window_id "
-        "WHERE t.id = {till} {own} FOR UPDATE OF t FOR SHARE OF d"
+        f"LEFT JOIN {window} w ON w.id = t.window_id FOR SHARE OF d"
     )
     p = Parameters()
     lock = p.statement("billing_pay_till", lock_sql.format(till=p("till", "bigint"), own=""))
@@ -114,7 +116,7 @@ def _reads() -> dict[str, tuple[Statement, tuple[str, ...]]]:
         "billing_pay_own_till",
         lock_sql.format(
             till=p("till", "bigint"),
-            own=f"AND t.rep_id = {p('rep', 'bigint')} AND t.hall_id = {p('hall', 'bigint')}",
+            own=f"AND rep_id = {p('rep', 'bigint')} AND hall_id = {p('hall', 'bigint')}",
         ),
     )
     # Then — a statement of its own, so that it sees what the till's previous payment committed — the payment
@@ -257,8 +259,6 @@ def _write(lines: int, tenders: int) -> tuple[Statement, tuple[str, ...]]:
         "RETURNING *)",
         # The book's history records its changes of state; each number used is a receipt, with its own.
         _history(p, ReceiptBook, "book", "~", where=f"book.status <> '{ReceiptBook.Status.ISSUED}'"),
-        f"till_n AS (UPDATE {_q(Till._meta.db_table)} SET payments_taken = {p('till.taken', 'integer')} "
-        f"WHERE id = {p('till.id', 'bigint')})",
         *_insert(p, Receipt, "rec", 1, parent="payment_id"),
     ]
     sql = (
@@ -310,8 +310,6 @@ def write(
         "book.next": book.next_number,
         "book.status": book.status,
         "book.id": book.pk,
-        "till.taken": payment.till.payments_taken,
-        "till.id": payment.till_id,
         "now": timezone.now(),
         "user": by.pk,
     }

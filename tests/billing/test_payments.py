@@ -56,6 +56,10 @@ def test_the_same_key_twice_records_one_payment(till, rep, pay):
     assert again.pk == first.pk
     assert Payment.objects.count() == 1
     assert Receipt.objects.count() == 1
+    # The repeat left nothing behind: the next payment is the till's second, on the next receipt.
+    second = pay(till, rep, "11")
+    assert second.number == f"{till.number}-0002"
+    assert second.receipts.get().sequence == first.receipts.get().sequence + 1
 
 
 def test_split_tenders_must_add_up(till, rep, fee, tender, make_account, billing_hall):
