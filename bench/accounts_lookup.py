@@ -18,7 +18,6 @@ import platform
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -26,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import setup_django, start_services, stop_services  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "200000"))
 OTHER_COMPANY_ACCOUNTS = ACCOUNTS // 10
@@ -33,29 +35,11 @@ LOOKUPS = int(os.environ.get("BENCH_LOOKUPS", "400"))
 WARM_UP = 30
 FIRST_NUMBER = 10000001
 BIG_TABLES = ("counter_customer", "counter_gasaccount")
-
-
-def start_services() -> tuple[dict, str]:
-    out = subprocess.run(
-        [ROOT / "scripts" / "test-services.sh", "start"], check=True, capture_output=True, text=True
-    )
-    env = dict(line.split("=", 1) for line in out.stdout.strip().splitlines())
-    return env, env["TEST_SERVICES_DIR"]
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": database_url,
-            "CACHE_URL": "locmemcache://",
-            "CELERY_TASK_ALWAYS_EAGER": "1",
-            "DJANGO_SETTINGS_MODULE": "servicecenter.settings",
-        }
-    )
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+ENV = {
+    "CACHE_URL": "locmemcache://",
+    "CELERY_TASK_ALWAYS_EAGER": "1",
+    "DJANGO_SETTINGS_MODULE": "servicecenter.settings",
+}
 
 
 def people(rng: random.Random, count: int, taken: set[str]):
@@ -295,7 +279,7 @@ def time_kind(hall, kind: str, values: dict, rng: random.Random) -> dict:
 def main() -> None:
     env, services_dir = start_services()
     try:
-        setup_django(env["DATABASE_URL"])
+        setup_django(env["DATABASE_URL"], ENV)
         from django.core.management import call_command
         from django.db import connection
 
@@ -318,7 +302,7 @@ def main() -> None:
             server = cursor.fetchone()[0]
         connection.close()
     finally:
-        subprocess.run([ROOT / "scripts" / "test-services.sh", "stop", services_dir], check=False)
+        stop_services(services_dir)
     result = {
         "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
         "at": time.strftime("%Y-%m-%d %H:%M:%S %z"),

@@ -26,7 +26,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
@@ -36,6 +35,9 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import setup_django, start_services, stop_services  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 PAYMENTS = int(os.environ.get("BENCH_REPORT_PAYMENTS", "2000"))
 REPS = 6
@@ -47,33 +49,15 @@ VOIDS = PAYMENTS // 40  # 2.5 % voided
 OPENED = datetime(2026, 3, 2, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 FLOAT = Decimal("500.00")
 SHORT_TILL = 2  # this rep's till is counted ¥10 short
-
-
-def start_services() -> tuple[dict, str]:
-    out = subprocess.run(
-        [ROOT / "scripts" / "test-services.sh", "start"], check=True, capture_output=True, text=True
-    )
-    env = dict(line.split("=", 1) for line in out.stdout.strip().splitlines())
-    return env, env["TEST_SERVICES_DIR"]
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": database_url,
-            # As in production: DEBUG off (no query log kept) — SECRET_KEY switches it off.
-            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "CACHE_URL": "locmemcache://",
-            "CELERY_TASK_ALWAYS_EAGER": "1",
-            "DJANGO_SETTINGS_MODULE": "servicecenter.settings",
-        }
-    )
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+# As in production: DEBUG off (no query log kept) — SECRET_KEY switches it off.
+ENV = {
+    "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "CACHE_URL": "locmemcache://",
+    "CELERY_TASK_ALWAYS_EAGER": "1",
+    "DJANGO_SETTINGS_MODULE": "servicecenter.settings",
+}
 
 
 # --- The hall-day -------------------------------------------------------------------------------------
@@ -569,7 +553,7 @@ def timed(fn, runs: int) -> list[float]:
 def main() -> None:
     env, services_dir = start_services()
     try:
-        setup_django(env["DATABASE_URL"])
+        setup_django(env["DATABASE_URL"], ENV)
         from django.core.management import call_command
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -625,7 +609,7 @@ def main() -> None:
             server = cursor.fetchone()[0].split()[0]
         connection.close()
     finally:
-        subprocess.run([ROOT / "scripts" / "test-services.sh", "stop", services_dir], check=False)
+        stop_services(services_dir)
     report_ms, hand_ms = statistics.median(times["report"]), statistics.median(times["hand_sql"])
     ratio = report_ms / hand_ms
     result = {

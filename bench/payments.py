@@ -32,7 +32,6 @@ import os
 import platform
 import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -47,8 +46,10 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import serve, setup_django, start_services, stop_services  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
-PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "58124"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))  # as deployed: Dockerfile, docker-compose.yml
@@ -71,22 +72,6 @@ ENV = {
     "CACHE_URL": "locmemcache://",
     "PYTHONWARNINGS": "ignore:No directory at:UserWarning",  # no collectstatic for an API bench
 }
-
-
-def start_services() -> tuple[dict, str]:
-    out = subprocess.run(
-        [ROOT / "scripts" / "test-services.sh", "start"], check=True, capture_output=True, text=True
-    )
-    env = dict(line.split("=", 1) for line in out.stdout.strip().splitlines())
-    return env, env["TEST_SERVICES_DIR"]
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update({**ENV, "DATABASE_URL": database_url})
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
 
 
 # --- The hall -----------------------------------------------------------------------------------------
@@ -171,37 +156,6 @@ def payment_body(setup: dict, rep: dict, n: int) -> dict:
 
 
 # --- Server and load ----------------------------------------------------------------------------------
-
-
-def serve(env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "servicecenter.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    last = ""
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=5).read()
-            return proc
-        except (OSError, urllib.error.URLError) as exc:  # not up yet
-            last = repr(exc)
-            time.sleep(0.3)
-    os.killpg(proc.pid, signal.SIGKILL)
-    raise SystemExit(f"gunicorn did not become healthy: {last}")
 
 
 def post(url: str, token: str, body: dict, key: str | None = None) -> tuple[int, dict]:
@@ -388,7 +342,7 @@ def main() -> None:
     services_env, services_dir = start_services()
     server = None
     try:
-        setup_django(services_env["DATABASE_URL"])
+        setup_django(services_env["DATABASE_URL"], ENV)
         from django.core.management import call_command
         from django.db import connection
 
@@ -397,7 +351,7 @@ def main() -> None:
         connection.close()
         env = {**os.environ, **ENV, "DATABASE_URL": services_env["DATABASE_URL"]}
         env.pop("REDIS_URL", None)
-        server = serve(env)
+        server = serve(env, port=PORT, workers=WORKERS)
         load = Load(f"http://127.0.0.1:{PORT}", setup)
         load.run("bare", WARM_UP_SECONDS)
         load.run("payments", WARM_UP_SECONDS)
@@ -424,7 +378,7 @@ def main() -> None:
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGKILL)
-        subprocess.run([ROOT / "scripts" / "test-services.sh", "stop", services_dir], check=False)
+        stop_services(services_dir)
     bare, payments = statistics.median(figures["bare"]), statistics.median(figures["payments"])
     paired = [p / b for b, p in zip(figures["bare"], figures["payments"], strict=True)]
     ratio = statistics.median(paired)

@@ -26,20 +26,16 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import serve, start_services, stop_services  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 PY = sys.executable
 PORT = 58123
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
 CLIENTS = 8
 ROUNDS = 3
-
-
-def services() -> tuple[dict, str]:
-    out = subprocess.run(
-        [ROOT / "scripts" / "test-services.sh", "start"], check=True, capture_output=True, text=True
-    )
-    env = dict(line.split("=", 1) for line in out.stdout.strip().splitlines())
-    return env, env["TEST_SERVICES_DIR"]
 
 
 def manage(env, *args):
@@ -55,38 +51,6 @@ def token(env) -> str:
         [PY, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, capture_output=True
     )
     return out.stdout.decode().strip().splitlines()[-1]
-
-
-def serve(env, conn_max_age: int) -> subprocess.Popen:
-    env = {**env, "CONN_MAX_AGE": str(conn_max_age)}
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "servicecenter.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    last = ""
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=5).read()
-            return proc
-        except (OSError, urllib.error.URLError) as exc:  # not up yet
-            last = repr(exc)
-            time.sleep(0.3)
-    os.killpg(proc.pid, signal.SIGKILL)
-    raise SystemExit(f"gunicorn did not become healthy: {last}")
 
 
 def load(url: str, headers: dict, total: int) -> float:
@@ -136,7 +100,7 @@ def foundation(env) -> dict:
     # Alternate the two set-ups so that drift in the machine's load affects both alike.
     for _ in range(ROUNDS):
         for name, age in (("per_request", 0), ("persistent", 600)):
-            server = serve(env, age)
+            server = serve({**env, "CONN_MAX_AGE": str(age)}, port=PORT, workers=2)
             try:
                 load(url, headers, 400)  # warm-up
                 figures[name].append(load(url, headers, REQUESTS))
@@ -185,7 +149,7 @@ def main() -> None:
 
 
 def run_foundation() -> None:
-    env, services_dir = services()
+    env, services_dir = start_services()
     env = {**os.environ, **env}
     try:
         result = {
@@ -194,7 +158,7 @@ def run_foundation() -> None:
             "foundation": foundation(env),
         }
     finally:
-        subprocess.run([ROOT / "scripts" / "test-services.sh", "stop", services_dir], check=False)
+        stop_services(services_dir)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "foundation.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     f = result["foundation"]
