@@ -1,48 +1,43 @@
-"""Statements prepared once per database session and then executed by name (PostgreSQL).
+"""Statements prepared once per database session and then executed with their parameters (PostgreSQL).
 
-For the few hot paths where planning a statement costs more than running it (taking a payment: a dozen
-inserts into tables and their history, several times a second per hall). The statements go through Django's
-cursor like any other — logged, counted by the tests, errors wrapped — as `PREPARE` (the first time in a
-session) and `EXECUTE`, several in one message: one round trip, each statement run after the one before it
-with its own snapshot (so a statement after a row lock sees what the lock waited for).
+For the few hot paths where planning a statement and parsing its values cost more than running it (taking a
+payment: a dozen inserts into tables and their history, several times a second per hall; the user's halls,
+on every request). They use the extended protocol: each statement is parsed and planned once per session
+(psycopg's own cache of prepared statements, which knows when the session lost them), and its values travel
+apart from the SQL, binary where psycopg can, so neither side quotes or parses them as text. Several
+statements go in one pipeline: one round trip, each statement run after the one before it with its own
+snapshot (so a statement after a row lock sees what the lock waited for).
 
-PREPARE is not transactional (a prepared statement outlives a rollback), so the names a session holds are
-kept beside the connection, reset when Django opens a new one, and read back from pg_prepared_statements
-after a database error (when it is not known whether the PREPARE ran).
+They go through Django's cursor wrapper like any other statement — logged, counted by the tests, errors
+translated. Django's own statements are not prepared (its default: prepare_threshold unset); psycopg is told
+to prepare only while these run.
 """
 
-import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, connection
-from psycopg import pq
+import psycopg
+from django.db import connection
 
-_KNOWN = "servicecenter_prepared"
+_PLACEHOLDER = re.compile(r"\$(\d+)\b")
 
 
 @dataclass(frozen=True)
 class Statement:
     """A statement with $1…$n parameters of the given SQL types."""
 
-    base: str
     sql: str
     types: tuple[str, ...]
-    name: str = field(init=False)
+    typed_sql: str = field(init=False)
 
     def __post_init__(self):
-        digest = hashlib.sha1(f"{self.types}{self.sql}".encode(), usedforsecurity=False).hexdigest()[:10]
-        object.__setattr__(self, "name", f"{self.base}_{digest}")
-
-    def prepare_sql(self) -> str:
-        return f"PREPARE {self.name} ({', '.join(self.types)}) AS {self.sql}"
-
-    def execute_sql(self) -> str:
-        return (
-            f"EXECUTE {self.name}({', '.join(['%s'] * len(self.types))})"
-            if self.types
-            else f"EXECUTE {self.name}"
-        )
+        # Each value cast where it is used: its type is the statement's, not whatever Python type it came as.
+        # The type without its length or precision (varchar, numeric): the column's own check applies, as it
+        # does to the ORM's values, instead of a cast's silent truncation.
+        bare = [re.sub(r"\(.*?\)", "", t) for t in self.types]
+        typed = _PLACEHOLDER.sub(lambda m: f"{m.group(0)}::{bare[int(m.group(1)) - 1]}", self.sql)
+        object.__setattr__(self, "typed_sql", typed)
 
 
 class Parameters:
@@ -58,45 +53,37 @@ class Parameters:
             self.types.append(sql_type)
         return f"${self.keys.index(key) + 1}"
 
-    def statement(self, base: str, sql: str) -> tuple[Statement, tuple[str, ...]]:
+    def statement(self, sql: str) -> tuple[Statement, tuple[str, ...]]:
         """The statement, and the keys its values are given in (in $ order)."""
-        return Statement(base, sql, tuple(self.types)), tuple(self.keys)
+        return Statement(sql, tuple(self.types)), tuple(self.keys)
 
 
-def new_session(sender, connection, **kwargs) -> None:
-    """connection_created: a new session holds no prepared statement (connected in signals.py)."""
-    setattr(connection, _KNOWN, set())
+class _Cursor(psycopg.RawCursor):
+    """psycopg's cursor for $n placeholders, server-side binding; it keeps the statement as the last query
+    whether or not it was prepared (psycopg keeps it only for a statement it did not prepare), where Django's
+    wrapper reads it to log the statement (connection.queries, the tests' query counts)."""
 
-
-def _known(cursor) -> set[str]:
-    known = getattr(connection, _KNOWN, None)
-    if known is None:
-        cursor.execute("SELECT name FROM pg_prepared_statements")
-        known = {row[0] for row in cursor.fetchall()}
-        setattr(connection, _KNOWN, known)
-    return known
+    def _convert_query(self, query, params=None):
+        self._query = super()._convert_query(query, params)
+        return self._query
 
 
 def run(*calls: tuple[Statement, Sequence]) -> list[list[tuple]]:
     """Execute the statements, in this order, in one round trip; the rows of each, in order."""
-    params = [value for _, values in calls for value in values]
+    connection.ensure_connection()
+    conn = connection.connection
+    cursors = [connection._prepare_cursor(_Cursor(conn)) for _ in calls]
+    conn.prepare_threshold = 0  # prepare these statements on their first run in the session
     try:
-        # The cursor first: opening it may reconnect (a failed health check), and a new session holds none.
-        with connection.cursor() as cursor:
-            known = _known(cursor)
-            missing = list({st.name: st for st, _ in calls if st.name not in known}.values())
-            sql = ";\n".join([st.prepare_sql() for st in missing] + [st.execute_sql() for st, _ in calls])
-            cursor.execute(sql, params)
-            known.update(st.name for st in missing)
-            results = []
-            while True:
-                # An EXECUTE's rows (a PREPARE returns none); the status, not the description: that is
-                # built anew, column by column, each time it is read.
-                if cursor.pgresult.status == pq.ExecStatus.TUPLES_OK:
-                    results.append(cursor.fetchall())
-                if not cursor.nextset():
-                    break
-    except DatabaseError:
-        setattr(connection, _KNOWN, None)  # whether the PREPAREs ran is unknown: read them back next time
-        raise
-    return results
+        with connection.wrap_database_errors:  # a pipeline raises when it syncs, outside execute()
+            if len(calls) == 1:
+                cursors[0].execute(calls[0][0].typed_sql, calls[0][1])
+            else:
+                with conn.pipeline():  # a BEGIN the transaction still owes goes in the same round trip
+                    for cursor, (statement, values) in zip(cursors, calls, strict=True):
+                        cursor.execute(statement.typed_sql, values)
+            return [cursor.fetchall() for cursor in cursors]
+    finally:
+        conn.prepare_threshold = None
+        for cursor in cursors:
+            cursor.close()

@@ -98,7 +98,7 @@ def _reachable_sql(placeholder: str) -> str:
 
 @cache
 def _reachable_statement() -> prepared.Statement:
-    return prepared.Statement("sc_access", _reachable_sql("$1"), ("bigint",))
+    return prepared.Statement(_reachable_sql("$1"), ("bigint",))
 
 
 def _reachable(user_id: int) -> list[tuple[str, Hall]]:

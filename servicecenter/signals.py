@@ -1,13 +1,10 @@
-"""Framework hooks only: audit events for authentication, role groups after migrate, a new database
-session's prepared statements."""
+"""Framework hooks only: audit events for authentication, role groups after migrate."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
-from servicecenter import prepared
 from servicecenter.auth_policy import address_blocked, client_ip, count_failure
 from servicecenter.middleware import mark_active
 from servicecenter.models import AuditEvent
@@ -57,4 +54,3 @@ def connect() -> None:
     user_login_failed.connect(_login_failed, dispatch_uid="sc_login_failed")
     user_locked_out.connect(_locked_out, dispatch_uid="sc_locked_out")
     post_migrate.connect(_post_migrate, dispatch_uid="sc_post_migrate")
-    connection_created.connect(prepared.new_session, dispatch_uid="sc_prepared_new_session")

@@ -3,7 +3,7 @@
 `record_payment` (billing/services/payments.py) takes a payment in three steps: it locks and reads what the
 payment needs, checks it in Python, and writes it. On PostgreSQL the first and last steps are set-based:
 
-- `lock_and_read` sends one multi-statement query (simple protocol, one round trip): lock the till and hold
+- `lock_and_read` sends its statements in one pipeline (one round trip): lock the till and hold
   its business day (shared lock), then — each statement with a fresh snapshot, so after the lock — the
   payment already made with this idempotency key, the till's payment count (for the payment's number), the
   rep's receipt book under its row lock, and the fee items, tenders and gas account asked for.
@@ -110,10 +110,9 @@ def _reads() -> dict[str, tuple[Statement, tuple[str, ...]]]:
         f"LEFT JOIN {window} w ON w.id = t.window_id FOR SHARE OF d"
     )
     p = Parameters()
-    lock = p.statement("billing_pay_till", lock_sql.format(till=p("till", "bigint"), own=""))
+    lock = p.statement(lock_sql.format(till=p("till", "bigint"), own=""))
     p = Parameters()
     lock_own = p.statement(
-        "billing_pay_own_till",
         lock_sql.format(
             till=p("till", "bigint"),
             own=f"AND rep_id = {p('rep', 'bigint')} AND hall_id = {p('hall', 'bigint')}",
@@ -123,7 +122,6 @@ def _reads() -> dict[str, tuple[Statement, tuple[str, ...]]]:
     # this key made, if any; the rep's book in use, locked; the account; the fee items and tenders asked for.
     p = Parameters()
     rest = p.statement(
-        "billing_pay_read",
         f"SELECT (SELECT array[id, hall_id] FROM {payment} WHERE rep_id = {p('rep', 'bigint')} "
         f"AND idempotency_key = {p('key', _type(Payment, 'idempotency_key'))}), "
         f"{_columns(ReceiptBook, 'b')}, {_columns(GasAccount, 'a')}, i.*, n.* "
@@ -265,7 +263,7 @@ def _write(lines: int, tenders: int) -> tuple[Statement, tuple[str, ...]]:
         "WITH " + ",\n".join(parts) + "\nSELECT (SELECT id FROM pay), (SELECT id FROM rec), "
         "ARRAY(SELECT id FROM line ORDER BY id), ARRAY(SELECT id FROM tend ORDER BY id)"
     )
-    return p.statement(f"billing_pay_write_{lines}_{tenders}", sql)
+    return p.statement(sql)
 
 
 @cache

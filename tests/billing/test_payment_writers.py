@@ -1,6 +1,6 @@
 """The two ways a payment is written — set-based on PostgreSQL (billing/services/payments_sql.py) and through
 the ORM (the portable path) — write the same rows and the same history, and the prepared statements behind
-the first survive what a long-lived database session meets (a refused write, a new connection)."""
+the first survive what a long-lived database session meets (rollbacks, a new connection)."""
 
 import uuid
 from decimal import Decimal
@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from psycopg import pq
 
 from billing.errors import BillingError
 from billing.models import Payment, ReceiptBook
@@ -32,15 +33,18 @@ def _history(model, **filters) -> list[tuple]:
 def _written(payment: Payment, rep, till, book: ReceiptBook) -> dict:
     """Everything one payment wrote, with what differs by rep, till and book put in neutral terms."""
     book.refresh_from_db()
-    neutral = {rep.pk: "REP", till.pk: "TILL", book.pk: "BOOK"}
+    # Ids in neutral terms, each by what it names (ids of different tables may coincide).
+    neutral = {"user": {rep.pk: "REP"}, "till": {till.pk: "TILL"}, "book": {book.pk: "BOOK"}}
+    named = {"rep_id": "user", "issued_by_id": "user", "holder_id": "user", "history_user_id": "user"}
+    named |= {"till_id": "till", "book_id": "book"}
 
     def clean(values: dict) -> dict:
         out = {}
         for name, value in values.items():
             if name in ("idempotency_key", "created_at", "issued_at", "history_date", "history_id"):
                 continue
-            if name in ("rep_id", "issued_by_id", "till_id", "book_id", "holder_id", "history_user_id"):
-                value = neutral.get(value, value)
+            if name in named:
+                value = neutral[named[name]].get(value, value)
             elif name == "number" and value.startswith(till.number):
                 value = value.replace(till.number, "TILL")
             elif name == "number":  # a receipt: the book's number as printed
@@ -55,7 +59,7 @@ def _written(payment: Payment, rep, till, book: ReceiptBook) -> dict:
 
     def rows(model, **filters):
         return [
-            (kind, neutral.get(user, user), clean(values))
+            (kind, neutral["user"].get(user, user), clean(values))
             for kind, user, values in _history(model, **filters)
         ]
 
@@ -178,19 +182,32 @@ def test_the_last_number_of_a_book_uses_it_up(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_prepared_statements_survive_a_refused_write_and_a_new_connection(rep, open_till_for, pay):
+def test_prepared_statements_survive_rollbacks_and_a_new_connection(rep, open_till_for, pay):
     till = open_till_for(rep)
-    pay(till, rep, tender_code="wechat", item="alarm", reference="WX-ONCE-0001")
+    first = pay(till, rep, tender_code="wechat", item="alarm", reference="WX-ONCE-0001")
+    # Each of these rolls the transaction back, after which psycopg deallocates the session's statements.
     with pytest.raises(BillingError) as refused:  # refused inside the set-based write itself
         pay(till, rep, tender_code="wechat", item="alarm", reference="WX-ONCE-0001")
     assert refused.value.code == "duplicate_reference"
-    assert pay(till, rep, "12").pk  # the session's statements are known again
-    connection.close()  # a new session holds none: they are prepared again
+    assert pay(till, rep, "12", key="same-key").pk
+    assert pay(till, rep, "12", key="same-key").pk  # the payment this key made, nothing new
     assert pay(till, rep, "13").pk
-    assert Payment.objects.filter(till=till).count() == 3
+    connection.close()  # a new session holds none: they are prepared again
+    assert pay(till, rep, "14").pk
+    totals = sorted(Payment.objects.filter(till=till).exclude(pk=first.pk).values_list("total", flat=True))
+    assert totals == [Decimal("12"), Decimal("13"), Decimal("14")]
 
 
-def test_a_payment_is_two_statements_set_based(rep, open_till_for, fee, tender, make_account, billing_hall):
+def _round_trips(trace: str) -> int:
+    """Messages the client waited on, from libpq's protocol trace: a Sync ends a pipeline or an
+    extended-protocol statement, a Query is a simple one (BEGIN, COMMIT)."""
+    sent = [line.split("\t")[2].split(" ")[0] for line in trace.splitlines() if line.startswith("F\t")]
+    return sent.count("Sync") + sent.count("Query")
+
+
+def test_a_payment_is_three_statements_in_two_round_trips(
+    rep, open_till_for, fee, tender, make_account, billing_hall, tmp_path
+):
     till = open_till_for(rep)
     item, cash = fee("installation"), tender("cash")
     account = make_account(billing_hall, "3000009")
@@ -207,14 +224,28 @@ def test_a_payment_is_two_statements_set_based(rep, open_till_for, fee, tender, 
         )
 
     take("10")
-    with CaptureQueriesContext(connection) as captured:
-        take("11")
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    trace_file = tmp_path / "trace"
+    with trace_file.open("w") as trace, CaptureQueriesContext(connection) as captured:
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            take("11")
+        finally:
+            pgconn.untrace()
     statements = [
         q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    # The till locked and everything read in one message, everything written in another.
-    assert len(statements) == 2
-    assert (
-        statements[0].startswith("EXECUTE billing_pay_till_") and "EXECUTE billing_pay_read_" in statements[0]
-    )
-    assert statements[1].startswith("EXECUTE billing_pay_write_1_1_")
+    # The till locked, then everything else read; everything written in one statement.
+    assert [s.split(" ")[:3] for s in statements] == [
+        ["WITH", "t", "AS"],
+        ["SELECT", "(SELECT", "array[id,"],
+        ["WITH", "pay", "AS"],
+    ]
+    assert statements[0].startswith('WITH t AS (UPDATE "billing_till"')
+    # The two reads go in one round trip (the test's own transaction holds savepoints: one round trip each
+    # to make and to release it), the write in another — each statement prepared once, executed by name.
+    savepoints = len(captured.captured_queries) - len(statements)
+    assert _round_trips(trace_file.read_text()) == 2 + savepoints
+    assert "Parse" not in trace_file.read_text()
