@@ -72,6 +72,18 @@ class TextField(serializers.CharField):
         "description": 'Yuan, at most 2 decimals: a string such as "123.45" (preferred) or a JSON number.',
     }
 )
+def amount_text(value) -> str | None:
+    """An amount as sent (a string or a JSON number) as the text the service parses; None when it cannot be
+    one (another type, or longer than any amount)."""
+    if type(value) is str:
+        text = value
+    elif type(value) in (int, float):
+        text = repr(value)
+    else:
+        return None
+    return text if len(text) <= 30 else None
+
+
 class AmountField(serializers.Field):
     """An amount as sent — a string, or a JSON number — handed to the service as text: the service parses it
     strictly (positive, at most 2 decimals, below the counter's ceiling) and words any refusal. Never a float:
@@ -80,10 +92,8 @@ class AmountField(serializers.Field):
     default_error_messages = {"invalid": serializers.DecimalField.default_error_messages["invalid"]}
 
     def to_internal_value(self, data) -> str:
-        if isinstance(data, bool) or not isinstance(data, (str, int, float)):
-            self.fail("invalid")
-        text = data if isinstance(data, str) else repr(data)
-        if len(text) > 30:
+        text = amount_text(data)
+        if text is None:
             self.fail("invalid")
         return text
 

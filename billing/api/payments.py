@@ -24,6 +24,7 @@ from billing.api.common import (
     RowField,
     TenderSerializer,
     TextField,
+    amount_text,
     hall_for,
 )
 from billing.errors import BillingError
@@ -37,6 +38,7 @@ TAKE = "billing.take_payment"
 VIEW = "billing.view_payment"
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_TENDERS = 10  # tenders one payment may be split into
 # What the service accepts (8–64 ASCII characters), without spaces: what a client generates (a UUID).
 _KEY = re.compile(r"[!-~]{8,64}")
 
@@ -170,7 +172,7 @@ class PaymentInputSerializer(serializers.Serializer):
         help_text="The visit at my window this payment belongs to (its account is used if none is given).",
     )
     lines = LineInputSerializer(many=True, max_length=services.MAX_LINES)
-    tenders = TenderInputSerializer(many=True, max_length=10)
+    tenders = TenderInputSerializer(many=True, max_length=MAX_TENDERS)
     cash_tendered = AmountField(
         required=False,
         allow_null=True,
@@ -224,12 +226,8 @@ def _amount(body: dict, name: str) -> tuple[bool, object]:
     value = body.get(name)
     if value is None:
         return True, None
-    if type(value) is str:
-        return len(value) <= 30, value
-    if type(value) in (int, float):
-        text = repr(value)
-        return len(text) <= 30, text
-    return False, None
+    text = amount_text(value)
+    return text is not None, text
 
 
 def plain_entry(data) -> dict | None:
@@ -246,7 +244,7 @@ def plain_entry(data) -> dict | None:
         return None
     if type(lines) is not list or not 0 < len(lines) <= services.MAX_LINES:
         return None
-    if type(tenders) is not list or not 0 < len(tenders) <= 10:
+    if type(tenders) is not list or not 0 < len(tenders) <= MAX_TENDERS:
         return None
     entry_lines = []
     for line in lines:
