@@ -66,12 +66,6 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-@extend_schema_field(
-    {
-        "oneOf": [{"type": "string", "maxLength": 30, "example": "123.45"}, {"type": "number"}],
-        "description": 'Yuan, at most 2 decimals: a string such as "123.45" (preferred) or a JSON number.',
-    }
-)
 def amount_text(value) -> str | None:
     """An amount as sent (a string or a JSON number) as the text the service parses; None when it cannot be
     one (another type, or longer than any amount)."""
@@ -84,6 +78,12 @@ def amount_text(value) -> str | None:
     return text if len(text) <= 30 else None
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "maxLength": 30, "example": "123.45"}, {"type": "number"}],
+        "description": 'Yuan, at most 2 decimals: a string such as "123.45" (preferred) or a JSON number.',
+    }
+)
 class AmountField(serializers.Field):
     """An amount as sent — a string, or a JSON number — handed to the service as text: the service parses it
     strictly (positive, at most 2 decimals, below the counter's ceiling) and words any refusal. Never a float:
