@@ -13,6 +13,7 @@ class BillingConfig(AppConfig):
             (_("My till"), "billing_my_till", ("billing.take_payment",)),
             (_("Tills"), "billing_tills", ("billing.view_till",)),
             (_("Daily report"), "billing_day", ("billing.view_dailyreport",)),
+            (_("Weekly and monthly"), "billing_month", ("billing.view_dailyreport",)),
             (
                 _("Corrections"),
                 "billing_corrections",

@@ -1,11 +1,12 @@
 """Billing's pages: each views module lists its own URL patterns."""
 
-from billing.views import corrections, days, home, payments, reconciliation, stock, tills
+from billing.views import corrections, days, home, payments, periods, reconciliation, stock, tills
 
 urlpatterns = [
     *tills.urlpatterns,
     *payments.urlpatterns,
     *days.urlpatterns,
+    *periods.urlpatterns,
     *stock.urlpatterns,
     *corrections.urlpatterns,
     *reconciliation.urlpatterns,

@@ -1,15 +1,17 @@
 """The daily revenue report (spec §4.6) and the end of the day: build it now, approve it, record the bank
 deposit — after which the day is locked."""
 
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from billing import selectors
+from billing import exports, selectors
 from billing.models import Discrepancy, HallDay
 from billing.services import days as services
 from billing.views.common import attempt, page_day
+from servicecenter.clock import Period
 from servicecenter.scoping import hall_view, has_hall_perm
 
 
@@ -39,8 +41,19 @@ def daily_report(request):
         "may_deposit": state == HallDay.State.APPROVED
         and has_hall_perm(user, hall, "billing.record_deposit"),
         "recent": selectors.recent_days(hall, limit=14),
+        "week_key": Period.of(Period.WEEK, day).key,
     }
     return render(request, "billing/days/report.html", context)
+
+
+@hall_view("billing.view_dailyreport")
+def daily_export(request, fmt):
+    day = page_day(request)
+    report = selectors.daily_report(request.hall, day)
+    if report is None:
+        messages.error(request, _("No report has been built for this day yet."))
+        return _back(request, day)
+    return exports.daily_export(request.hall, report.data, fmt)
 
 
 def _back(request, day):
@@ -95,4 +108,13 @@ urlpatterns = [
     path("halls/<int:hall_id>/money/day/generate/", generate, name="billing_day_generate"),
     path("halls/<int:hall_id>/money/day/approve/", approve, name="billing_day_approve"),
     path("halls/<int:hall_id>/money/day/deposit/", deposit, name="billing_day_deposit"),
+    *(
+        path(
+            f"halls/<int:hall_id>/money/day/export.{fmt}",
+            daily_export,
+            {"fmt": fmt},
+            name=f"billing_day_{fmt}",
+        )
+        for fmt in ("csv", "xlsx")
+    ),
 ]

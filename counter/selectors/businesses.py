@@ -106,3 +106,29 @@ def businesses_by_type(hall: Hall, *, day: date) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def businesses_by_type_between(halls: list[Hall], *, first: date, last: date) -> dict[int, list[dict]]:
+    """`businesses_by_type` for each hall over the business days `first` to `last` (one GROUP BY):
+    {hall id: [{code, name, count, completed}, …]}."""
+    bounds = Q(pk__in=[])
+    for hall in halls:  # each hall's days start at its own cut-off, in its own time zone
+        start, end = business_day_bounds(hall, first)[0], business_day_bounds(hall, last)[1]
+        bounds |= Q(hall=hall, accepted_at__gte=start, accepted_at__lt=end)
+    rows = (
+        Business.objects.filter(bounds)
+        .values("hall_id", "business_type__code", "business_type__name")
+        .annotate(count=Count("pk"), completed=Count("pk", filter=Q(status=Business.Status.COMPLETED)))
+        .order_by("hall_id", "-count", "business_type__code")
+    )
+    out: dict[int, list[dict]] = {hall.pk: [] for hall in halls}
+    for r in rows:
+        out[r["hall_id"]].append(
+            {
+                "code": r["business_type__code"],
+                "name": r["business_type__name"],
+                "count": r["count"],
+                "completed": r["completed"],
+            }
+        )
+    return out
