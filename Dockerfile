@@ -22,7 +22,7 @@ COPY . .
 RUN python scripts/compilemessages.py \
  && SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput
 
-RUN useradd --system --uid 1000 --home /app servicecenter && mkdir -p /app/media && chown servicecenter /app/media
+RUN useradd --system --uid 1000 --home /app servicecenter && mkdir -p /app/media /app/private && chown servicecenter /app/media /app/private
 USER servicecenter
 EXPOSE 8000
 CMD ["gunicorn", "servicecenter.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -14,6 +14,8 @@ class BillingConfig(AppConfig):
             (_("Tills"), "billing_tills", ("billing.view_till",)),
             (_("Daily report"), "billing_day", ("billing.view_dailyreport",)),
             (_("Weekly and monthly"), "billing_month", ("billing.view_dailyreport",)),
+            (_("Statements"), "billing_statements", ("billing.view_statement",)),
+            (_("Dashboard"), "billing_dashboard", ("billing.view_dailyreport",)),
             (
                 _("Corrections"),
                 "billing_corrections",

@@ -1,4 +1,5 @@
-"""Billing's background work: the daily revenue reports, built after each hall's cut-off."""
+"""Billing's background work: the daily revenue reports, built after each hall's cut-off, and the monthly
+statements auditors ask for."""
 
 from datetime import date, timedelta
 
@@ -6,7 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from billing.services import days
+from billing.services import days, statements
 from servicecenter.clock import business_day
 from servicecenter.models import Hall
 
@@ -31,3 +32,11 @@ def build_due_daily_reports() -> list[str]:
         build_daily_report.delay(hall.pk, ended.isoformat())
         built.append(f"{hall.code}:{ended}")
     return built
+
+
+@shared_task(name="billing.build_statement")
+def build_statement(statement_id: int) -> int | None:
+    """Build one monthly statement (asked for by an auditor). Safe to run twice: it is built once. Not
+    retried: a failure is recorded on the statement, whose page offers to ask again."""
+    statement = statements.build_statement(statement_id=statement_id)
+    return statement.pk if statement else None

@@ -1,12 +1,25 @@
 """Billing's pages: each views module lists its own URL patterns."""
 
-from billing.views import corrections, days, home, payments, periods, reconciliation, stock, tills
+from billing.views import (
+    corrections,
+    dashboard,
+    days,
+    home,
+    payments,
+    periods,
+    reconciliation,
+    statements,
+    stock,
+    tills,
+)
 
 urlpatterns = [
     *tills.urlpatterns,
     *payments.urlpatterns,
     *days.urlpatterns,
     *periods.urlpatterns,
+    *statements.urlpatterns,
+    *dashboard.urlpatterns,
     *stock.urlpatterns,
     *corrections.urlpatterns,
     *reconciliation.urlpatterns,

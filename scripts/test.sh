@@ -22,6 +22,8 @@ while IFS= read -r line; do export "${line?}"; done <<<"$env_lines"
 # Ordinary tests run tasks in-process; the worker tests switch to a real worker on TEST_REDIS_URL.
 export REDIS_URL=$TEST_REDIS_URL CELERY_TASK_ALWAYS_EAGER=1 CACHE_URL=locmemcache://
 export SERVICECENTER_NO_SKIPS=1
+# Statements the tests build (the worker's and the pages') go with the throwaway services.
+export PRIVATE_ROOT=$services_dir/private
 export CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
 
 echo "==> pytest (PostgreSQL, Redis, Celery worker, Chromium)"

@@ -104,15 +104,20 @@ def csv_response(filename: str, tables: list[Table]) -> HttpResponse:
     return response
 
 
-def xlsx_response(filename: str, tables: list[Table]) -> HttpResponse:
-    """The tables as an Excel workbook, one sheet per table; `.xlsx` is added to the name if missing."""
+def write_xlsx(out, tables: list[Table]) -> None:
+    """The tables as an Excel workbook, one sheet per table, written to `out` (a path or a binary file)."""
     # Write-only mode streams each sheet to a temporary file instead of holding every cell in memory.
     workbook = Workbook(write_only=True)
     used_names: set[str] = set()
     for table in tables:
         _write_sheet(workbook, _sheet_name(table.title, used_names), table)
+    workbook.save(out)
+
+
+def xlsx_response(filename: str, tables: list[Table]) -> HttpResponse:
+    """The tables as an Excel workbook download; `.xlsx` is added to the name if missing."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, tables)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = _attachment(_with_suffix(filename, ".xlsx"))
     return response

@@ -81,6 +81,18 @@ class Hall(models.Model):
         _("time zone"), max_length=40, default="Asia/Shanghai", validators=[validate_time_zone]
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    class OpenDays(models.TextChoices):
+        STATE = "state", _("Build it and say so on its cover")
+        REFUSE = "refuse", _("Refuse until every day is locked")
+
+    statement_open_days = models.CharField(
+        _("monthly statement of a month with open days"),
+        max_length=10,
+        choices=OpenDays.choices,
+        default=OpenDays.STATE,
+        help_text=_("What the monthly statement does while days of the month are not locked yet."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -66,6 +66,9 @@ _BILLING_READ = [
     "billing.view_ledgerimport",
 ]
 _TAKE_PAYMENTS = ["billing.take_payment"]
+# The monthly statement: the auditors' document (spec §1: the auditor produces it, the finance auditor
+# reviews and exports it).
+_STATEMENTS = ["billing.view_statement", "billing.build_statement"]
 _AUDIT_MONEY = [
     *_BILLING_READ,
     "billing.manage_receipt_stock",
@@ -101,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.view_billimport",
         *_TAKE_PAYMENTS,
         *_AUDIT_MONEY,
+        *_STATEMENTS,
     ],
     Role.DUTY_MANAGER: [
         *_EVERYONE,
@@ -132,6 +136,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.view_rating",
         "counter.view_checklistrun",
         *_BILLING_READ,
+        *_STATEMENTS,
     ],
     Role.MANAGER: [
         *_EVERYONE,

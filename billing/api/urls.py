@@ -1,6 +1,6 @@
 """Billing's API endpoints, mounted under /api/v1/ by the project's URL map."""
 
-from billing.api import days, payments, receipts, reversals, tills
+from billing.api import days, payments, receipts, reports, reversals, tills
 
 urlpatterns = [
     *tills.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns = [
     *receipts.urlpatterns,
     *days.urlpatterns,
     *reversals.urlpatterns,
+    *reports.urlpatterns,
 ]

@@ -5,6 +5,7 @@ from billing.models.days import DailyReport, Deposit, HallDay, Reversal
 from billing.models.ledger import Discrepancy, LedgerImport, LedgerLine
 from billing.models.payments import Payment, PaymentLine, PaymentTender
 from billing.models.receipts import Receipt, ReceiptBook, ReceiptReprint
+from billing.models.statements import Statement
 from billing.models.tills import Till, TillTender
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ReceiptBook",
     "ReceiptReprint",
     "Reversal",
+    "Statement",
     "Tender",
     "Till",
     "TillTender",

@@ -116,6 +116,7 @@ def test_history_of_halls_records_the_admin_who_changed_it(client, root_user, ha
             "cutoff": "03:00",
             "time_zone": "Asia/Shanghai",
             "is_active": "on",
+            "statement_open_days": "state",
             "windows-TOTAL_FORMS": "0",
             "windows-INITIAL_FORMS": "0",
         },
