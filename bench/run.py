@@ -7,6 +7,10 @@ payments — payment recording throughput under gunicorn and PostgreSQL against 
 row, side by side in one run (bench/payments.py; bar: ≥ 0.6×).
 daily_report — the daily report of a hall-day of 2,000 payments against hand-written GROUP BY SQL over the
 same rows (bench/daily_report.py; bar: ≤ 1.5×).
+statements — the monthly statement of a hall-month of 30,000 payments (bar: ≤ 5 s), and a company month
+aggregated at 250,000, 500,000 and 1,000,000 payments (bar: linear in the rows) (bench/statements.py).
+statement_appendix — the monthly statement's transaction appendix of 30,000 payments as a PDF: time and peak
+memory of the rendering (bench/statement_appendix.py; bar: ≤ 600 MB).
 
 `bench/run.py` runs them all; `bench/run.py payments` (or any of the names above) runs one. A benchmark whose
 bar is not met fails the run, after the others have run.
@@ -127,6 +131,8 @@ SCRIPTS = {
     "accounts_lookup": "accounts_lookup.py",  # loads 200,000 accounts
     "payments": "payments.py",
     "daily_report": "daily_report.py",
+    "statements": "statements.py",  # a company month of 1,000,000 payments
+    "statement_appendix": "statement_appendix.py",  # no database: 30,000 rows rendered in a child process
 }
 
 

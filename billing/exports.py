@@ -170,6 +170,7 @@ def period_export(hall: Hall, period: Period, report: dict, fmt: str):
 
 
 def daily_export(hall: Hall, report: dict, fmt: str):
-    name = f"{hall.name}-{_('daily report')}-{report['day']}.{fmt}"
+    kind = _("daily report")
+    name = f"{hall.name}-{kind}-{report['day']}.{fmt}"
     tables = report_tables(report, daily=True)
     return csv_response(name, tables) if fmt == "csv" else xlsx_response(name, tables)
