@@ -12,15 +12,17 @@ class BillingConfig(AppConfig):
         menu = [
             (_("My till"), "billing_my_till", ("billing.take_payment",)),
             (_("Tills"), "billing_tills", ("billing.view_till",)),
-            (_("Daily report"), "billing_day", ("billing.view_dailyreport",)),
-            (_("Weekly and monthly"), "billing_month", ("billing.view_dailyreport",)),
-            (_("Statements"), "billing_statements", ("billing.view_statement",)),
-            (_("Dashboard"), "billing_dashboard", ("billing.view_dailyreport",)),
             (
                 _("Corrections"),
                 "billing_corrections",
                 ("billing.approve_payment_void", "billing.request_reversal", "billing.view_reversal"),
             ),
+        ]
+        reports = [
+            (_("Dashboard"), "billing_dashboard", ("billing.view_dailyreport",)),
+            (_("Daily report"), "billing_day", ("billing.view_dailyreport",)),
+            (_("Weekly and monthly"), "billing_month", ("billing.view_dailyreport",)),
+            (_("Monthly statements"), "billing_statements", ("billing.view_statement",)),
         ]
         manage = [
             (_("Receipt books"), "billing_books", ("billing.view_receiptbook",)),
@@ -28,6 +30,8 @@ class BillingConfig(AppConfig):
         ]
         for order, (label, url_name, perms) in enumerate(menu, start=30):
             navigation.register(label, url_name, perms=perms, order=order)
+        for order, (label, url_name, perms) in enumerate(reports, start=50):
+            navigation.register(label, url_name, perms=perms, order=order, group="reports")
         for order, (label, url_name, perms) in enumerate(manage, start=60):
             navigation.register(label, url_name, perms=perms, order=order, group="manage")
         navigation.register_home_panel(

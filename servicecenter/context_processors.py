@@ -38,5 +38,6 @@ def hall_context(request) -> dict:
         if any(has_hall_perm(user, hall, perm) for perm in item.perms)
     ]
     context["hall_menu"] = [item for item in menu if item["group"] == "main"]
-    context["manage_menu"] = [item for item in menu if item["group"] != "main"]
+    context["reports_menu"] = [item for item in menu if item["group"] == "reports"]
+    context["manage_menu"] = [item for item in menu if item["group"] not in ("main", "reports")]
     return context

@@ -10,7 +10,8 @@ class NavItem:
     url_name: str  # a URL taking the hall id as its only argument
     perms: tuple[str, ...]  # shown when the user holds any of them in the current hall
     order: int
-    group: str = "main"  # "main": in the bar; "manage": in the Manage menu with the hall's settings
+    # "main": in the bar; "reports": the Reports menu; "manage": the Manage menu, with the hall's settings
+    group: str = "main"
 
 
 _items: list[NavItem] = []
