@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from django.template.loader import render_to_string
 from pypdf import PdfWriter
 from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 
 APPENDIX_TEMPLATE = "billing/pdf/appendix.html"
 # Rows per WeasyPrint document; see write_appendix_pdf and bench/statement_appendix.py for the figures.
@@ -49,16 +48,13 @@ def write_appendix_pdf(
     zone = ZoneInfo(context.get("time_zone") or "Asia/Shanghai")
     chunks = _chunks((_cells(row, zone) for row in rows), chunk_rows)
     done, next_page, carried, paths = 0, first_page, [], []
-    # One font configuration for all the chunks: WeasyPrint makes a new one per document otherwise, and the
-    # process kept growing by several MB a chunk (Pango's font maps are not all given back).
-    fonts = FontConfiguration()
     with tempfile.TemporaryDirectory(prefix="appendix-") as tmp:
         chunk = next(chunks, [])
         for n in itertools.count():
             following = next(chunks, None)  # read ahead: is this chunk the last one?
             chunk = carried + chunk
             html = render_to_string(APPENDIX_TEMPLATE, {**context, "rows": chunk, "first_page": next_page})
-            document = HTML(string=html).render(font_config=fonts)
+            document = HTML(string=html).render()
             pages = document.pages
             carried = []
             if following is not None and len(pages) > 1:

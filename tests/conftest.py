@@ -103,10 +103,13 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
     with log_path.open("w+") as log:
         command = [sys.executable, "-m", "celery", "-A", "servicecenter", "worker", "--pool=solo"]
         command += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-        command += ["-n", f"test-{os.getpid()}@%h"]
+        # A queue of this process's own: with pytest-xdist, each test process has its own database and
+        # worker, and a worker must not take another process's tasks.
+        queue = f"test-{os.getpid()}"
+        command += ["-n", f"{queue}@%h", "-Q", queue]
         worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        saved = {k: app.conf[k] for k in ("broker_url", "result_backend")}
-        app.conf.update(broker_url=url, result_backend=url)
+        saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_default_queue")}
+        app.conf.update(broker_url=url, result_backend=url, task_default_queue=queue)
         try:
             deadline = time.monotonic() + 60
             while not app.control.ping(timeout=0.5):
