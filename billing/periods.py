@@ -9,9 +9,12 @@ The cost is a constant number of statements, each linear in the period's rows.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
+from billing.errors import BillingError
 from billing.models import (
     Deposit,
     Discrepancy,
@@ -30,9 +33,26 @@ from billing.models import (
 from billing.reports import _cents, _money, _numbers, _q, _rows, _t
 from counter.selectors.businesses import businesses_by_type_between
 from counter.selectors.queue import served_by_day
-from servicecenter.clock import Period
+from servicecenter.clock import Period, business_day
 from servicecenter.models import Hall, User, Window
 from servicecenter.money import ZERO
+
+
+def parse_period(kind: str, text: str, hall: Hall, *, at: datetime) -> Period:
+    """A week ("2026-W47") or a month ("2026-11") as people type it, for `hall` at `at`. BillingError (a
+    message for the page or a 400) for text that is not one, and for a period that has not begun."""
+    try:
+        period = Period.parse(kind, text)
+    except ValueError:
+        if kind == Period.WEEK:
+            raise BillingError(_("Not a week: write it as 2026-W47.")) from None
+        raise BillingError(_("Not a month: write it as 2026-11.")) from None
+    if period.first > business_day(hall, at):
+        raise BillingError(_("This period has not begun yet: there are no figures for it."), code="future")
+    if period.last.year < 2000:
+        raise BillingError(_("There are no figures for this period."))
+    return period
+
 
 # Lists that are read, not summed, stop here; their totals are always complete.
 LIST_LIMIT = 500

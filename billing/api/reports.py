@@ -4,7 +4,6 @@ progress, download it. The same reports and services as the pages."""
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -12,12 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.api.common import hall_for
-from billing.errors import BillingError
 from billing.models import Statement
-from billing.periods import build_period_report
+from billing.periods import build_period_report, parse_period
 from billing.services import statements as services
 from servicecenter.api import StaffMemberSerializer, errors, validated
-from servicecenter.clock import Period, business_day
+from servicecenter.clock import Period
 from servicecenter.scoping import int_or_404
 
 KIND_PARAMETER = OpenApiParameter(
@@ -31,15 +29,7 @@ PERIOD_PARAMETER = OpenApiParameter(
 def _period(kind: str, text: str, hall) -> Period:
     if kind not in (Period.WEEK, Period.MONTH):
         raise Http404
-    try:
-        period = Period.parse(kind, text)
-    except ValueError:
-        if kind == Period.WEEK:
-            raise BillingError(_("Not a week: write it as 2026-W47.")) from None
-        raise BillingError(_("Not a month: write it as 2026-11.")) from None
-    if period.first > business_day(hall, timezone.now()):
-        raise BillingError(_("This period has not begun yet: there are no figures for it."), code="future")
-    return period
+    return parse_period(kind, text, hall, at=timezone.now())
 
 
 class PeriodReportView(APIView):
@@ -129,10 +119,7 @@ class StatementListView(APIView):
     def post(self, request, hall_id: int):
         hall = hall_for(request, hall_id, "billing.build_statement")
         data = validated(StatementRequestSerializer, request.data)
-        try:
-            period = Period.parse(Period.MONTH, data["month"])
-        except ValueError:
-            raise BillingError(_("Not a month: write it as 2026-11.")) from None
+        period = parse_period(Period.MONTH, data["month"], hall, at=timezone.now())
         statement, created = services.request_statement(
             hall=hall, period=period, appendix=data["appendix"], by=request.user
         )

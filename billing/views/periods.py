@@ -3,12 +3,11 @@
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from billing import exports
 from billing.errors import BillingError
 from billing.models import HallDay
-from billing.periods import build_period_report
+from billing.periods import build_period_report, parse_period
 from servicecenter.clock import Period, business_day
 from servicecenter.scoping import hall_view
 
@@ -16,23 +15,13 @@ KINDS = {"week": Period.WEEK, "month": Period.MONTH}
 
 
 def requested_period(request, kind: str, hall) -> Period:
-    """`?period=2026-W47` / `?period=2026-11`, or the period of the hall's business day now. Raises
-    BillingError for text that is not a period and for a period that has not begun."""
-    today = business_day(hall, timezone.now())
+    """`?period=2026-W47` / `?period=2026-11`, or the period of the hall's business day now (BillingError for
+    text that is not a period and for a period that has not begun)."""
+    now = timezone.now()
     text = request.GET.get("period")
     if not text:
-        return Period.of(kind, today)
-    try:
-        period = Period.parse(kind, text)
-    except ValueError:
-        if kind == Period.WEEK:
-            raise BillingError(_("Not a week: write it as 2026-W47.")) from None
-        raise BillingError(_("Not a month: write it as 2026-11.")) from None
-    if period.first > today:
-        raise BillingError(_("This period has not begun yet: there are no figures for it."), code="future")
-    if period.last.year < 2000:
-        raise BillingError(_("There are no figures for this period."))
-    return period
+        return Period.of(kind, business_day(hall, now))
+    return parse_period(kind, text, hall, at=now)
 
 
 def _context(request, kind: str) -> tuple[dict, int]:

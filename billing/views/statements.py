@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from billing.errors import BillingError
 from billing.models import Statement
+from billing.periods import parse_period
 from billing.services import statements as services
 from servicecenter.clock import Period, business_day
 from servicecenter.scoping import hall_view, has_hall_perm, int_or_404
@@ -49,10 +50,7 @@ def statement_list(request):
 @hall_view("billing.build_statement")
 def statement_start(request):
     try:
-        try:
-            period = Period.parse(Period.MONTH, _month_text(request))
-        except ValueError:
-            raise BillingError(_("Not a month: write it as 2026-11.")) from None
+        period = parse_period(Period.MONTH, _month_text(request), request.hall, at=timezone.now())
         statement, _created = services.request_statement(
             hall=request.hall, period=period, appendix=request.POST.get("appendix", ""), by=request.user
         )
