@@ -6,14 +6,16 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 
+from django.http import FileResponse, Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import Deposit, HallDay, Payment, PaymentLine, PaymentTender, Receipt
+from billing.models import Deposit, HallDay, Payment, PaymentLine, PaymentTender, Receipt, Statement
 from billing.pdf import html_to_pdf
 from billing.periods import build_period_report
 from servicecenter.clock import Period, business_day, hall_zone
+from servicecenter.exports import XLSX_CONTENT_TYPE
 from servicecenter.models import Hall
 from servicecenter.money import to_chinese_capital
 
@@ -130,3 +132,13 @@ def appendix_rows(hall: Hall, period: Period) -> Iterator[dict]:
 
 def appendix_title() -> str:
     return _("Transaction appendix")
+
+
+def statement_file(statement: Statement, which: str, filename: str) -> FileResponse:
+    """A finished statement's PDF (`which="pdf"`) or Excel appendix as a download; Http404 until it exists."""
+    field, content_type = (
+        (statement.pdf, "application/pdf") if which == "pdf" else (statement.appendix_file, XLSX_CONTENT_TYPE)
+    )
+    if statement.state != Statement.State.DONE or not field:
+        raise Http404
+    return FileResponse(field.open("rb"), as_attachment=True, filename=filename, content_type=content_type)

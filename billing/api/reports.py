@@ -1,7 +1,7 @@
 """API: weekly and monthly revenue reports of a hall, and its monthly statements — ask for one, poll its
 progress, download it. The same reports and services as the pages."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +14,7 @@ from billing.api.common import hall_for
 from billing.models import Statement
 from billing.periods import build_period_report, parse_period
 from billing.services import statements as services
+from billing.statements import statement_file
 from servicecenter.api import StaffMemberSerializer, errors, validated
 from servicecenter.clock import Period
 from servicecenter.scoping import int_or_404
@@ -146,11 +147,8 @@ class StatementView(APIView):
         return Response(StatementSerializer(_statement(request, hall_id, statement_id)).data)
 
 
-def _download(statement: Statement, field, content_type: str, suffix: str):
-    if statement.state != Statement.State.DONE or not field:
-        raise Http404
-    name = f"{statement.hall.code}-{statement.month:%Y-%m}-{statement.pk}{suffix}"
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+def _file_name(statement: Statement, suffix: str) -> str:
+    return f"{statement.hall.code}-{statement.month:%Y-%m}-{statement.pk}{suffix}"
 
 
 class StatementPdfView(APIView):
@@ -160,7 +158,7 @@ class StatementPdfView(APIView):
     )
     def get(self, request, hall_id: int, statement_id: int):
         statement = _statement(request, hall_id, statement_id)
-        return _download(statement, statement.pdf, "application/pdf", ".pdf")
+        return statement_file(statement, "pdf", _file_name(statement, ".pdf"))
 
 
 class StatementAppendixView(APIView):
@@ -173,12 +171,7 @@ class StatementAppendixView(APIView):
     )
     def get(self, request, hall_id: int, statement_id: int):
         statement = _statement(request, hall_id, statement_id)
-        return _download(
-            statement,
-            statement.appendix_file,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "-appendix.xlsx",
-        )
+        return statement_file(statement, "appendix", _file_name(statement, "-appendix.xlsx"))
 
 
 urlpatterns = [

@@ -2,7 +2,7 @@
 the PDF (and the Excel appendix). Files are handed out here only, after the permission check."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -13,6 +13,7 @@ from billing.errors import BillingError
 from billing.models import Statement
 from billing.periods import parse_period
 from billing.services import statements as services
+from billing.statements import statement_file
 from servicecenter.clock import Period, business_day
 from servicecenter.scoping import hall_view, has_hall_perm, int_or_404
 
@@ -73,29 +74,18 @@ def statement_progress(request, statement_id):
     return render(request, "billing/statements/_progress.html", {"statement": statement})
 
 
-def _file(statement: Statement, field, name: str, content_type: str):
-    if statement.state != Statement.State.DONE or not field:
-        raise Http404
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name, content_type=content_type)
-
-
 @hall_view("billing.view_statement")
 def statement_pdf(request, statement_id):
     statement = _statement(request, statement_id)
     name = f"{request.hall.name}-{_('monthly statement')}-{statement.month:%Y-%m}.pdf"
-    return _file(statement, statement.pdf, name, "application/pdf")
+    return statement_file(statement, "pdf", name)
 
 
 @hall_view("billing.view_statement")
 def statement_appendix(request, statement_id):
     statement = _statement(request, statement_id)
     name = f"{request.hall.name}-{_('transaction appendix')}-{statement.month:%Y-%m}.xlsx"
-    return _file(
-        statement,
-        statement.appendix_file,
-        name,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return statement_file(statement, "appendix", name)
 
 
 urlpatterns = [
