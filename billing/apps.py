@@ -23,6 +23,7 @@ class BillingConfig(AppConfig):
             (_("Daily report"), "billing_day", ("billing.view_dailyreport",)),
             (_("Weekly and monthly"), "billing_month", ("billing.view_dailyreport",)),
             (_("Monthly statements"), "billing_statements", ("billing.view_statement",)),
+            (_("All halls of the company"), "billing_company_month", ("billing.view_companyreport",)),
         ]
         manage = [
             (_("Receipt books"), "billing_books", ("billing.view_receiptbook",)),

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from billing import company
 from servicecenter.clock import Period
 from servicecenter.exports import Column, Table, csv_response, xlsx_response
 from servicecenter.models import Hall
@@ -173,4 +174,73 @@ def daily_export(hall: Hall, report: dict, fmt: str):
     kind = _("daily report")
     name = f"{hall.name}-{kind}-{report['day']}.{fmt}"
     tables = report_tables(report, daily=True)
+    return csv_response(name, tables) if fmt == "csv" else xlsx_response(name, tables)
+
+
+def company_tables(data: dict) -> list[Table]:
+    """A company's period report (billing.company): its halls side by side, the company in the totals row or
+    the last column."""
+    halls = data["halls"]
+    hall_rows = [
+        {
+            **hall,
+            "net_change": hall["trend"]["net"]["change"],
+            "visits": hall["visits"]["issued"],
+            "served": hall["visits"]["served"],
+        }
+        for hall in halls
+    ]
+    tables = [
+        Table(
+            _("Halls"),
+            [
+                Column("name", _("Hall")),
+                _count("payments", _("Payments")),
+                _money("gross", _("Takings")),
+                _money("voided", _("Voided")),
+                _money("reversed", _("Reversals")),
+                _money("net", _("Net")),
+                _money("net_change", _("Net against the previous period")),
+                _money("vas", _("VAS")),
+                _money("cash_takings", _("Cash takings")),
+                _money("deposited", _("Deposited")),
+                _money("over_short", _("Over / short")),
+                _count("visits", _("Visits")),
+                _count("served", _("Served")),
+                _count("exceptions", _("Reconciliation exceptions")),
+                _count("locked_days", _("Days locked")),
+                _count("open_days", _("Days not locked")),
+            ],
+            hall_rows,
+        )
+    ]
+
+    def across(title: str, first: Column, lines, kind: str) -> Table:
+        columns = [first, *(Column(f"h{h['id']}", h["name"], kind=kind, total=True) for h in halls)]
+        columns.append(Column("total", _("Company"), kind=kind, total=True))
+        rows = [
+            {
+                first.key: line.day or line.label,
+                **{f"h{h['id']}": value for h, value in zip(halls, line.cells, strict=True)},
+                "total": line.total,
+            }
+            for line in lines
+        ]
+        return Table(title, columns, rows)
+
+    tables += [
+        across(_("Net by day"), Column("day", _("Business day"), kind="date"), company.by_day(data), "money"),
+        across(_("By tender"), Column("tender", _("Tender")), company.by_tender(data), "money"),
+        across(_("By fee item"), Column("item", _("Item")), company.by_item(data), "money"),
+        across(
+            _("By business type"), Column("name", _("Business type")), company.by_business_type(data), "int"
+        ),
+    ]
+    return tables
+
+
+def company_export(company_name: str, period: Period, data: dict, fmt: str):
+    kind = _("weekly report") if period.kind == Period.WEEK else _("monthly report")
+    name = f"{company_name}-{kind}-{period.key}.{fmt}"
+    tables = company_tables(data)
     return csv_response(name, tables) if fmt == "csv" else xlsx_response(name, tables)

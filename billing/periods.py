@@ -8,6 +8,7 @@ The cost is a constant number of statements, each linear in the period's rows.
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,16 +39,18 @@ from servicecenter.models import Hall, User, Window
 from servicecenter.money import ZERO
 
 
-def parse_period(kind: str, text: str, hall: Hall, *, at: datetime) -> Period:
-    """A week ("2026-W47") or a month ("2026-11") as people type it, for `hall` at `at`. BillingError (a
-    message for the page or a 400) for text that is not one, and for a period that has not begun."""
+def parse_period(kind: str, text: str, hall: Hall | Sequence[Hall], *, at: datetime) -> Period:
+    """A week ("2026-W47") or a month ("2026-11") as people type it, for `hall` (or halls: a company's) at
+    `at`. BillingError (a message for the page or a 400) for text that is not one, and for a period that has
+    not begun (in any of the halls)."""
     try:
         period = Period.parse(kind, text)
     except ValueError:
         if kind == Period.WEEK:
             raise BillingError(_("Not a week: write it as 2026-W47.")) from None
         raise BillingError(_("Not a month: write it as 2026-11.")) from None
-    if period.first > business_day(hall, at):
+    halls = [hall] if isinstance(hall, Hall) else hall
+    if not halls or period.first > max(business_day(h, at) for h in halls):
         raise BillingError(_("This period has not begun yet: there are no figures for it."), code="future")
     if period.last.year < 2000:
         raise BillingError(_("There are no figures for this period."))
@@ -226,16 +229,44 @@ def _change(now: Decimal, before: Decimal) -> dict:
     return {"previous": _money(before), "change": _money(now - before), "percent": percent and str(percent)}
 
 
-def build_period_report(halls: list[Hall], period: Period) -> dict:
+def _steps() -> list[str]:
+    """The report's parts in the order they are read, as its progress names them."""
+    return [
+        _("Payments and tenders"),
+        _("The previous period"),
+        _("Fee items and VAS"),
+        _("Tills and cash"),
+        _("Days, deposits and exceptions"),
+        _("Visits"),
+        _("Receipts and reversals"),
+        _("Reps and windows"),
+        _("Business types"),
+    ]
+
+
+def build_period_report(
+    halls: list[Hall], period: Period, *, on_progress: Callable[[float, str], None] | None = None
+) -> dict:
     """Every figure of `halls` over `period`: per day, per hall and in total, and the trend against the
-    previous period. Read-only. Halls are listed in the order given."""
+    previous period. Read-only. Halls are listed in the order given. `on_progress(share done, part done)` is
+    called after each part (the worker saves it for a company's report, which takes seconds)."""
     params = _params(halls, period.first, period.last)
     before = period.previous()
     # Items and tills are read over both periods at once: the previous period's VAS and cash for the trend.
     both = _params(halls, before.first, period.last)
+    steps = _steps()
+    done = iter(range(1, len(steps) + 1))
+
+    def moved() -> None:
+        if on_progress is not None:
+            n = next(done)
+            on_progress(n / len(steps), steps[n - 1])
+
     tenders: dict[int, dict] = {}
     days = _money_by_day(halls, period, tenders)
+    moved()
     previous = _money_by_day(halls, before, tenders)
+    moved()
 
     def day_of(row: dict, name: str = "business_day") -> tuple[_Day, bool]:
         """The row's figures of its hall and day, and whether the day is in the period (else before it)."""
@@ -267,6 +298,7 @@ def build_period_report(halls: list[Hall], period: Period) -> dict:
         item["count"] += r["payments"]
         item["quantity"] += int(r["quantity"] or 0)
         item["amount"] = item.get("amount", ZERO) + r["amount"]
+    moved()
 
     # Tills: cash counted and over/short per day; the tills that were over or short, listed.
     over_short: list[dict] = []
@@ -300,6 +332,7 @@ def build_period_report(halls: list[Hall], period: Period) -> dict:
                     "explanation": r["explanation"],
                 }
             )
+    moved()
 
     # Day states, deposits and exceptions per day.
     states = {
@@ -328,7 +361,9 @@ def build_period_report(halls: list[Hall], period: Period) -> dict:
             params,
         )
     }
+    moved()
     visits = served_by_day(halls, first=period.first, last=period.last)
+    moved()
 
     # Receipts used and voided per book, and the period's reversals, listed.
     receipt_books = [
@@ -377,6 +412,7 @@ def build_period_report(halls: list[Hall], period: Period) -> dict:
             params,
         )
     ]
+    moved()
 
     # By rep and by window (what was taken, not voided).
     by_rep: dict[tuple[int, int], dict] = {}
@@ -408,13 +444,18 @@ def build_period_report(halls: list[Hall], period: Period) -> dict:
         )
         window["count"] += r["n"]
         window["amount"] += r["amount"]
+    moved()
     business_types = businesses_by_type_between(halls, first=period.first, last=period.last)
+    moved()
 
-    # Assemble: per hall (its days, totals, trend), then the whole.
+    # Assemble: per hall (its days, totals, trend and the rest, side by side in a company's report), then
+    # the whole.
     total, total_before = _Day(), _Day()
     hall_reports = []
     day_rows = []
     calendar = period.days
+    hall_days = [(hall.pk, day) for hall in halls for day in calendar]
+    day_states = [states.get(key) for key in hall_days]
     for hall in halls:
         hall_total, hall_before = _Day(), _Day()
         for day in calendar:
@@ -442,6 +483,10 @@ def build_period_report(halls: list[Hall], period: Period) -> dict:
                 hall_before.add(figures)
         total.add(hall_total)
         total_before.add(hall_before)
+        hall_states = [
+            state for (hall_id, _d), state in zip(hall_days, day_states, strict=True) if hall_id == hall.pk
+        ]
+        hall_exceptions = [e for (hall_id, _d), e in exceptions.items() if hall_id == hall.pk]
         hall_reports.append(
             {
                 "id": hall.pk,
@@ -451,42 +496,16 @@ def build_period_report(halls: list[Hall], period: Period) -> dict:
                     sum((d["amount"] for (h, _d), d in deposits.items() if h == hall.pk), ZERO)
                 ),
                 "by_tender": _tender_rows(hall_total.tenders, tenders),
+                "by_item": _item_rows(items.get(hall.pk, {}).items()),
+                "by_business_type": _type_rows(business_types.get(hall.pk, [])),
+                "visits": _visit_totals(v for (h, _d), v in visits.items() if h == hall.pk),
+                "exceptions": sum(e["n"] for e in hall_exceptions),
+                "open_exceptions": sum(int(e["open"] or 0) for e in hall_exceptions),
+                "open_days": sum(1 for s in hall_states if s is not None and s != HallDay.State.LOCKED),
+                "locked_days": sum(1 for s in hall_states if s == HallDay.State.LOCKED),
                 "trend": _trend(hall_total, hall_before),
             }
         )
-    hall_days = [(hall.pk, day) for hall in halls for day in calendar]
-    day_states = [states.get(key) for key in hall_days]
-    all_items = defaultdict(lambda: {"count": 0, "quantity": 0, "amount": ZERO})
-    for hall_items in items.values():
-        for item_id, item in hall_items.items():
-            merged = all_items[item_id]
-            merged.update(name=item["name"], kind=item["kind"], order=item["order"])
-            merged["count"] += item["count"]
-            merged["quantity"] += item["quantity"]
-            merged["amount"] += item["amount"]
-    visit_totals = {
-        "issued": 0,
-        "served": 0,
-        "no_show": 0,
-        "called": 0,
-        "wait_seconds": 0,
-        "service_seconds": 0,
-    }
-    for visit in visits.values():
-        for key in visit_totals:
-            visit_totals[key] += visit[key]
-    visit_totals["avg_wait"] = (
-        visit_totals["wait_seconds"] // visit_totals["called"] if visit_totals["called"] else None
-    )
-    visit_totals["avg_service"] = (
-        visit_totals["service_seconds"] // visit_totals["served"] if visit_totals["served"] else None
-    )
-    type_totals: dict[str, dict] = {}
-    for rows in business_types.values():
-        for row in rows:
-            merged = type_totals.setdefault(row["code"], {**row, "count": 0, "completed": 0})
-            merged["count"] += row["count"]
-            merged["completed"] += row["completed"]
     return {
         "kind": period.kind,
         "period": period.key,
@@ -506,17 +525,8 @@ def build_period_report(halls: list[Hall], period: Period) -> dict:
         ],
         "locked_days": sum(1 for state in day_states if state == HallDay.State.LOCKED),
         "by_tender": _tender_rows(total.tenders, tenders),
-        "by_item": [
-            {
-                "item": item["name"],
-                "kind": item["kind"],
-                "count": item["count"],
-                "quantity": item["quantity"],
-                "amount": _money(item["amount"]),
-            }
-            for item in sorted(all_items.values(), key=lambda i: (i["order"], i["name"]))
-        ],
-        "by_business_type": sorted(type_totals.values(), key=lambda r: (-r["count"], r["code"])),
+        "by_item": _item_rows(pair for hall_items in items.values() for pair in hall_items.items()),
+        "by_business_type": _type_rows(row for rows in business_types.values() for row in rows),
         "by_rep": [
             {**rep, "amount": _money(rep["amount"])}
             for rep in sorted(by_rep.values(), key=lambda r: (r["hall"], r["staff_number"], r["rep"]))
@@ -545,8 +555,48 @@ def build_period_report(halls: list[Hall], period: Period) -> dict:
         ],
         "exceptions": sum(e["n"] for e in exceptions.values()),
         "open_exceptions": sum(int(e["open"] or 0) for e in exceptions.values()),
-        "visits": visit_totals,
+        "visits": _visit_totals(visits.values()),
     }
+
+
+def _item_rows(items: Iterable[tuple[int, dict]]) -> list[dict]:
+    """Fee items as (id, figures) — one hall's, or several halls' merged by item — in the price list's
+    order."""
+    merged: dict[int, dict] = {}
+    for item_id, item in items:
+        row = merged.setdefault(
+            item_id,
+            {"order": item["order"], "item": item["name"], "kind": item["kind"], "count": 0, "quantity": 0},
+        )
+        row["count"] += item["count"]
+        row["quantity"] += item["quantity"]
+        row["amount"] = row.get("amount", ZERO) + item["amount"]
+    rows = sorted(merged.values(), key=lambda r: (r["order"], r["item"]))
+    return [
+        {key: _money(value) if key == "amount" else value for key, value in row.items() if key != "order"}
+        for row in rows
+    ]
+
+
+def _type_rows(rows: Iterable[dict]) -> list[dict]:
+    """Businesses by type (each hall's, or several halls' merged by type), the most frequent first."""
+    merged: dict[str, dict] = {}
+    for row in rows:
+        total = merged.setdefault(row["code"], {**row, "count": 0, "completed": 0})
+        total["count"] += row["count"]
+        total["completed"] += row["completed"]
+    return sorted(merged.values(), key=lambda r: (-r["count"], r["code"]))
+
+
+def _visit_totals(visits: Iterable[dict]) -> dict:
+    """Tickets, served, no-shows and the average wait and service (seconds) over some hall-days."""
+    totals = {"issued": 0, "served": 0, "no_show": 0, "called": 0, "wait_seconds": 0, "service_seconds": 0}
+    for visit in visits:
+        for key in totals:
+            totals[key] += visit[key]
+    totals["avg_wait"] = totals["wait_seconds"] // totals["called"] if totals["called"] else None
+    totals["avg_service"] = totals["service_seconds"] // totals["served"] if totals["served"] else None
+    return totals
 
 
 def _trend(now: _Day, before: _Day) -> dict:

@@ -1,13 +1,15 @@
 """Billing's reads: scoped lookups (404 outside the user's halls), registers and day figures in SQL."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from billing.models import (
+    CompanyReport,
     DailyReport,
     Deposit,
     Discrepancy,
@@ -21,8 +23,10 @@ from billing.models import (
     Till,
     TillTender,
 )
+from billing.services.jobs import STALE_AFTER
 from billing.services.tills import expected_by_tender
-from servicecenter.models import Hall, User
+from servicecenter.clock import Period
+from servicecenter.models import Company, Hall, User
 from servicecenter.money import ZERO
 from servicecenter.scoping import has_hall_perm, int_or_404
 
@@ -209,3 +213,47 @@ def till_differences(tills: list[Till]) -> dict[int, Decimal]:
         .annotate(counted=Sum("counted"), system=Sum("system"))
     )
     return {r["till_id"]: r["counted"] - r["system"] for r in rows}
+
+
+def latest_company_report(company: Company, period: Period) -> CompanyReport | None:
+    """The newest built report of the period, or None."""
+    return (
+        CompanyReport.objects.filter(
+            company=company, kind=period.kind, first=period.first, state=CompanyReport.State.DONE
+        )
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def pending_company_report(
+    company: Company, period: Period, *, at: datetime | None = None
+) -> CompanyReport | None:
+    """The period's build waiting for the worker or under way (not one left by a worker that died)."""
+    return (
+        CompanyReport.objects.filter(
+            company=company,
+            kind=period.kind,
+            first=period.first,
+            state__in=[CompanyReport.State.QUEUED, CompanyReport.State.RUNNING],
+            requested_at__gt=(at or timezone.now()) - STALE_AFTER,
+        )
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+def get_company_report(company: Company, report_id) -> CompanyReport:
+    report = CompanyReport.objects.filter(company=company, pk=int_or_404(report_id)).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def last_company_report_request(company: Company, period: Period) -> CompanyReport | None:
+    """The period's newest build, whatever came of it (its page says when the last one failed)."""
+    return (
+        CompanyReport.objects.filter(company=company, kind=period.kind, first=period.first)
+        .order_by("-requested_at", "-pk")
+        .first()
+    )

@@ -1,5 +1,5 @@
-"""Billing's background work: the daily revenue reports, built after each hall's cut-off, and the monthly
-statements auditors ask for."""
+"""Billing's background work: the daily revenue reports, built after each hall's cut-off, the monthly
+statements auditors ask for, and the companies' reports of their halls side by side."""
 
 from datetime import date, timedelta
 
@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from billing.services import days, statements
+from billing.services import company_reports, days, statements
 from servicecenter.clock import business_day
 from servicecenter.models import Hall
 
@@ -40,3 +40,17 @@ def build_statement(statement_id: int) -> int | None:
     retried: a failure is recorded on the statement, whose page offers to ask again."""
     statement = statements.build_statement(statement_id=statement_id)
     return statement.pk if statement else None
+
+
+@shared_task(name="billing.build_company_report")
+def build_company_report(report_id: int) -> int | None:
+    """Build one company's weekly or monthly report. Safe to run twice: it is built once. Not retried: a
+    failure is recorded on the report, whose page offers to build it again."""
+    report = company_reports.build_company_report(report_id=report_id)
+    return report.pk if report else None
+
+
+@shared_task(name="billing.build_nightly_company_reports")
+def build_nightly_company_reports() -> list[int]:
+    """Run by beat each morning, after the halls' cut-offs: each company's week and month built again."""
+    return [report.pk for report in company_reports.request_nightly_reports()]

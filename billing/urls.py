@@ -1,6 +1,7 @@
 """Billing's pages: each views module lists its own URL patterns."""
 
 from billing.views import (
+    company,
     corrections,
     dashboard,
     days,
@@ -18,6 +19,7 @@ urlpatterns = [
     *payments.urlpatterns,
     *days.urlpatterns,
     *periods.urlpatterns,
+    *company.urlpatterns,
     *statements.urlpatterns,
     *dashboard.urlpatterns,
     *stock.urlpatterns,

@@ -159,11 +159,12 @@ class ClockTimeField(serializers.TimeField):
 
 class HallSerializer(serializers.ModelSerializer):
     company = serializers.CharField(source="company.name")
+    company_id = serializers.IntegerField(read_only=True, help_text="The company's reports are under it.")
     cutoff = ClockTimeField(read_only=True)
 
     class Meta:
         model = Hall
-        fields = ["id", "name", "code", "company", "address", "phone", "cutoff", "time_zone"]
+        fields = ["id", "name", "code", "company", "company_id", "address", "phone", "cutoff", "time_zone"]
 
 
 class HallListView(generics.ListAPIView):

@@ -21,4 +21,10 @@ app.conf.beat_schedule = {
         "task": "billing.build_due_daily_reports",
         "schedule": crontab(minute="5,35"),
     },
+    # Each company's week and month with the day that ended, ready for its managers in the morning (after
+    # the halls' default 04:00 cut-off and the daily reports that follow it).
+    "build-company-reports": {
+        "task": "billing.build_nightly_company_reports",
+        "schedule": crontab(hour=5, minute=15),
+    },
 }

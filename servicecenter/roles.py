@@ -151,6 +151,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.view_rating",
         "counter.view_checklistrun",
         *_BILLING_READ,
+        # The company's halls side by side (and building that report again with the latest figures).
+        "billing.view_companyreport",
         "billing.approve_reversal",
     ],
 }

@@ -160,6 +160,22 @@ def get_hall_for_user(user, hall_id, perm: str | None = None) -> Hall:
     return hall
 
 
+def get_company_for_user(user, company_id, perm: str) -> tuple[Company, tuple[Hall, ...]]:
+    """A company and its active halls, for what covers the whole company at once (its managers' reports):
+    404 unless the user reaches one of its halls; 403 unless they hold `perm` in every one of them — a view
+    of the whole company is not for someone who may see part of it."""
+    company_id = int_or_404(company_id)
+    halls = tuple(h for h in access_for(user).halls if h.company_id == company_id)
+    if not halls:
+        raise Http404
+    if not all(has_hall_perm(user, hall, perm) for hall in halls):
+        raise PermissionDenied
+    active = set(Hall.objects.filter(company_id=company_id, is_active=True).values_list("pk", flat=True))
+    if active != {hall.pk for hall in halls}:
+        raise PermissionDenied
+    return halls[0].company, halls
+
+
 def roles_in_hall(user, hall: Hall | int) -> frozenset[str]:
     return access_for(user).roles_in(hall)
 

@@ -1,6 +1,6 @@
 """Billing's API endpoints, mounted under /api/v1/ by the project's URL map."""
 
-from billing.api import days, payments, receipts, reports, reversals, tills
+from billing.api import company, days, payments, receipts, reports, reversals, tills
 
 urlpatterns = [
     *tills.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns = [
     *days.urlpatterns,
     *reversals.urlpatterns,
     *reports.urlpatterns,
+    *company.urlpatterns,
 ]

@@ -1,9 +1,8 @@
 """The monthly statement (spec §4.6): an auditor asks for it, the worker builds it step by step — the
 progress is saved as it goes, for the page's bar — and stores the PDF (and the appendix) privately."""
 
-import logging
 import tempfile
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,16 +16,12 @@ from pypdf import PdfReader, PdfWriter
 from billing.errors import BillingError
 from billing.models import HallDay, Statement
 from billing.pdf import write_appendix_pdf
+from billing.services import jobs
 from billing.services.common import now, require_hall_perm
 from billing.statements import appendix_rows, appendix_title, render_statement_pdf, statement_data
 from servicecenter.clock import Period, business_day, hall_zone
 from servicecenter.exports import Column, Table, write_xlsx
 from servicecenter.models import Hall, User
-
-logger = logging.getLogger(__name__)
-
-# A statement "being built" for longer than this was left by a worker that died: it may be built again.
-STALE_AFTER = timedelta(minutes=30)
 
 
 def open_days(hall: Hall, period: Period) -> list[str]:
@@ -73,7 +68,7 @@ def request_statement(
         month=period.first,
         appendix=appendix,
         state__in=[Statement.State.QUEUED, Statement.State.RUNNING],
-        requested_at__gt=at - STALE_AFTER,
+        requested_at__gt=at - jobs.STALE_AFTER,
     ).first()
     if waiting is not None:
         return waiting, False
@@ -92,35 +87,16 @@ def _queue(statement_id: int) -> None:
     build_statement.delay(statement_id)
 
 
-def _progress(statement: Statement, percent: int, step: str) -> None:
-    """Saved at once, outside any transaction, so that the page sees it while the work goes on."""
-    statement.progress, statement.step = percent, step[:100]
-    Statement.objects.filter(pk=statement.pk).update(progress=percent, step=step[:100])
-
-
-def _claim(statement_id: int, at: datetime) -> Statement | None:
-    """The statement, marked as being built by this worker — or None when it is finished or another worker
-    is building it (a task delivered twice)."""
-    with transaction.atomic(durable=True):
-        statement = (
-            Statement.objects.select_for_update().select_related("hall", "requested_by").get(pk=statement_id)
-        )
-        if statement.finished:
-            return None
-        if statement.state == Statement.State.RUNNING and statement.started_at > at - STALE_AFTER:
-            return None
-        statement.state, statement.started_at, statement.progress = Statement.State.RUNNING, at, 1
-        statement.step = _("Reading the month's figures")
-        statement._history_user = statement.requested_by
-        statement.save(update_fields=["state", "started_at", "progress", "step"])
-        return statement
-
-
 def build_statement(*, statement_id: int, at: datetime | None = None) -> Statement | None:
     """Build and store the statement (run by the worker). Safe to run twice: a statement is built once.
     Each step saves its progress; a failure is recorded on the statement, with its message."""
     at = now(at)
-    statement = _claim(statement_id, at)
+    statement = jobs.claim(
+        Statement.objects.select_related("hall", "requested_by"),
+        statement_id,
+        at=at,
+        step=_("Reading the month's figures"),
+    )
     if statement is None:
         return None
     try:
@@ -128,13 +104,7 @@ def build_statement(*, statement_id: int, at: datetime | None = None) -> Stateme
         with override("zh-hans"), tempfile.TemporaryDirectory(prefix="statement-") as tmp:
             return _build(statement, at, Path(tmp))
     except Exception as error:
-        # Logged with its traceback for the operators; the auditor sees the message and may ask again.
-        logger.exception("statement %s failed", statement_id)
-        Statement.objects.filter(pk=statement.pk).update(
-            state=Statement.State.FAILED, error=str(error)[:300], finished_at=timezone.now()
-        )
-        statement.refresh_from_db()
-        return statement
+        return jobs.record_failure(statement, error)
 
 
 def _build(statement: Statement, at: datetime, tmp: Path) -> Statement:
@@ -143,7 +113,7 @@ def _build(statement: Statement, at: datetime, tmp: Path) -> Statement:
     data = statement_data(hall, period, at=at, requested_by=statement.requested_by)
     report = data["report"]
     with_pdf_appendix = statement.appendix == Statement.Appendix.PDF
-    _progress(statement, 10, _("Laying out the statement"))
+    jobs.record_progress(statement, 10, _("Laying out the statement"))
     main = render_statement_pdf(data)
     name = f"{hall.code}-{period.key}-{statement.pk}"
     pdf_path = tmp / f"{name}.pdf"
@@ -151,12 +121,12 @@ def _build(statement: Statement, at: datetime, tmp: Path) -> Statement:
     appendix_path = None
     total = report["payments"] + report["voided_count"]
     if statement.appendix:
-        _progress(statement, 30, _("Writing the transaction appendix"))
+        jobs.record_progress(statement, 30, _("Writing the transaction appendix"))
         rows = appendix_rows(hall, period)
 
         def moved(done: int) -> None:
             share = done / total if total else 1
-            _progress(
+            jobs.record_progress(
                 statement,
                 30 + int(65 * share),
                 _("Transaction appendix: %(done)s of %(total)s")
@@ -191,7 +161,7 @@ def _build(statement: Statement, at: datetime, tmp: Path) -> Statement:
         else:
             appendix_path = tmp / f"{name}-appendix.xlsx"
             _appendix_xlsx(rows, appendix_path, moved, hall)
-    _progress(statement, 97, _("Storing the files"))
+    jobs.record_progress(statement, 97, _("Storing the files"))
     with transaction.atomic(durable=True):
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
         with pdf_path.open("rb") as handle:

@@ -14,8 +14,10 @@ from openpyxl import load_workbook
 from billing.models import DailyReport, HallDay, Payment, Tender
 from billing.periods import build_period_report
 from billing.services import days, payments, tills
+from servicecenter import services
 from servicecenter.clock import Period
 from servicecenter.roles import Role
+from servicecenter.scoping import forget_access
 from tests.billing.conftest import SHANGHAI
 
 # A past month, whatever today is: its days are made, counted, approved and locked through the services.
@@ -30,14 +32,38 @@ def at(day: date, hour: int = 10) -> datetime:
 
 @pytest.fixture
 def make_day(
-    billing_hall, auditor, supervisor, make_member, open_till_for, tender, fee, make_account, close_hall
+    billing_hall,
+    auditor,
+    supervisor,
+    make_member,
+    open_till_for,
+    tender,
+    fee,
+    make_account,
+    close_hall,
+    root_user,
 ):
-    """make_day(day, payments=…, lock=True, short=False, seed=…) -> the payments of a hall-day of two reps,
-    with random amounts, items and tenders; counted (¥10 short when asked), verified, approved and locked."""
-    reps = [
-        make_member(Role.REP, billing_hall, username=f"rep-{n}", last_name="李", first_name=f"{n}号")
-        for n in (1, 2)
-    ]
+    """make_day(day, payments=…, lock=True, short=False, seed=…, hall=…) -> the payments of a hall-day of two
+    reps, with random amounts, items and tenders; counted (¥10 short when asked), verified, approved and
+    locked. In another hall of the company the same auditor and supervisor work too, with reps of its own."""
+    staff: dict[int, list] = {}
+
+    def reps_of(hall):
+        if hall.pk not in staff:
+            staff[hall.pk] = [
+                make_member(
+                    Role.REP, hall, username=f"rep-{hall.pk}-{n}", last_name="李", first_name=f"{n}号"
+                )
+                for n in (1, 2)
+            ]
+            if hall != billing_hall:
+                for user, role in ((auditor, Role.AUDITOR), (supervisor, Role.SUPERVISOR)):
+                    services.grant_role(user=user, role=role, hall=hall, company=hall.company, by=root_user)
+                forget_access(auditor)
+                forget_access(supervisor)
+        return staff[hall.pk]
+
+    reps = reps_of(billing_hall)
     account = make_account(billing_hall, "88000001")
 
     def make(
@@ -48,11 +74,14 @@ def make_day(
         short: bool = False,
         seed: int = 1,
         void: bool = False,
+        hall=None,
     ):
+        hall = hall or billing_hall
+        reps = reps_of(hall)
         rng = random.Random(seed)
         made = []
         for rep in reps:
-            till = open_till_for(rep, opening_float="100.00", at=at(day, 8))
+            till = open_till_for(rep, opening_float="100.00", at=at(day, 8), hall=hall)
             sums: dict[int, Decimal] = {}
             for n in range(count):
                 kind = rng.choice(["cash", "cash", "wechat", "alipay", "card"])
@@ -97,11 +126,11 @@ def make_day(
             tills.hand_in_till(till=till, by=rep, at=at(day, 18))
             tills.verify_till(till=till, by=auditor, at=at(day, 19))
         if lock:
-            close_hall(at=at(day, 21))
-            days.approve_day(hall=billing_hall, day=day, by=supervisor, at=at(day, 22))
-            takings = Decimal(DailyReport.objects.get(hall=billing_hall, day=day).data["cash_takings"])
+            close_hall(at=at(day, 21), hall=hall)
+            days.approve_day(hall=hall, day=day, by=supervisor, at=at(day, 22))
+            takings = Decimal(DailyReport.objects.get(hall=hall, day=day).data["cash_takings"])
             days.record_deposit(
-                hall=billing_hall,
+                hall=hall,
                 day=day,
                 amount=takings,
                 bank="工商银行",
