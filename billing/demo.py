@@ -1,6 +1,7 @@
 """Billing's demo data for `make run`: the price list, receipt books in the reps' hands, and three business
 days of takings — two locked (approved and deposited), yesterday verified and waiting for the supervisor —
-and today a float issued to each hall's first rep, ready to be counted and opened. Idempotent."""
+and today a float issued to each hall's first rep, ready to be counted and opened; the company's week and
+month, built for its manager. Idempotent."""
 
 import random
 import uuid
@@ -11,11 +12,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from billing.defaults import install_price_list
-from billing.models import FeeItem, ReceiptBook, Tender, Till
-from billing.services import days, payments, receipts, tills
+from billing.models import CompanyReport, FeeItem, ReceiptBook, Tender, Till
+from billing.services import company_reports, days, payments, receipts, tills
 from billing.services.tills import expected_by_tender
 from counter.models import Bill, GasAccount
-from servicecenter.clock import business_day, hall_zone
+from servicecenter.clock import Period, business_day, hall_zone
 from servicecenter.models import Company, Hall, User
 from servicecenter.roles import Role
 
@@ -35,6 +36,13 @@ def seed(*, company: Company, by: User) -> Iterator[str]:
         if ReceiptBook.objects.filter(hall=hall).exists():
             continue
         yield from _seed_hall(hall)
+    if not CompanyReport.objects.filter(company=company).exists():
+        # As the worker does each morning: the week and the month of the day that ended, halls side by side.
+        halls = company_reports.company_halls(company)
+        ended = max(business_day(hall, timezone.now()) for hall in halls) - timedelta(days=1)
+        for kind in CompanyReport.Kind.values:
+            company_reports.request_company_report(company=company, period=Period.of(kind, ended), by=None)
+        yield "Billing: the company's weekly and monthly reports built, as each morning."
 
 
 def _seed_hall(hall: Hall) -> Iterator[str]:

@@ -257,6 +257,9 @@ SPECTACULAR_SETTINGS = {
         "ReceiptBookStatus": "billing.models.ReceiptBook.Status",
         "TenderKind": "billing.models.Tender.Kind",
         "FeeItemKind": "billing.models.FeeItem.Kind",
+        # A statement's and a company report's builds go through the same states.
+        "BuildState": "billing.models.CompanyReport.State",
+        "PeriodKind": "billing.models.CompanyReport.Kind",
     },
 }
 

@@ -124,6 +124,7 @@ class CompanyPeriodReportView(APIView):
             404: OpenApiResponse(OpenApiTypes.OBJECT, description="Not built yet (or no such company here)"),
         },
         summary="The company's newest built report of a week or a month, with its figures",
+        operation_id="v1_companies_reports_period_retrieve",
     )
     def get(self, request, company_id: int, kind: str, period: str):
         company, halls = _company(request, company_id)

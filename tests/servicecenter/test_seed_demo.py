@@ -43,3 +43,20 @@ def test_demo_users_sign_in_with_the_documented_password(client, settings):
         response = client.post("/login/", {"username": username, "password": "demo-2026"})
         assert response.status_code == 302, username
         client.post("/logout/")
+
+
+def test_the_demo_manager_finds_the_companys_report_built(client, django_capture_on_commit_callbacks):
+    from billing.models import CompanyReport
+    from servicecenter.clock import Period
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
+    built = CompanyReport.objects.filter(state=CompanyReport.State.DONE)
+    assert sorted(built.values_list("kind", flat=True)) == ["month", "week"]
+    month = built.get(kind="month")
+    assert month.payments > 0 and len(month.data["halls"]) == 2
+    client.post("/login/", {"username": "manager", "password": "demo-2026"})
+    east = Hall.objects.get(name="城东客服中心")
+    period = Period(month.kind, month.first).key
+    page = client.get(f"/halls/{east.pk}/money/company/month/", {"period": period}).content.decode()
+    assert "城东客服中心" in page and "城西客服中心" in page and 'data-testid="halls-side-by-side"' in page
