@@ -73,7 +73,11 @@ def by_day(data: dict) -> list[Line]:
     for day, by_hall in rows.items():
         if not any(r["state"] or r["payments"] or r["visits"] for r in by_hall.values()):
             continue
-        cells = [by_hall.get(pk) for pk in hall_ids]
+        # A hall without business that day has nothing to show (nor a daily report to open).
+        cells = [
+            r if (r := by_hall.get(pk)) and (r["state"] or r["payments"] or r["visits"]) else None
+            for pk in hall_ids
+        ]
         total = sum((_money(c["net"]) for c in cells if c), ZERO)
         lines.append(
             Line(

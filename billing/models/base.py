@@ -4,6 +4,7 @@ changes — whichever way the write comes: `save()`, `delete()`, or a queryset's
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from billing.errors import BillingError
 
@@ -98,3 +99,29 @@ class DayGuarded(NeverDeleted):
 
     def guarded_day(self) -> tuple[int, object]:
         return self.hall_id, self.business_day
+
+
+class Build(NeverDeleted):
+    """A document the worker builds while its reader watches — a monthly statement, a company's report: how
+    far it has got, saved as it goes (`services.jobs`), and what came of it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _lazy("Waiting for the worker")
+        RUNNING = "running", _lazy("Being built")
+        DONE = "done", _lazy("Ready")
+        FAILED = "failed", _lazy("Failed")
+
+    state = models.CharField(_lazy("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_lazy("progress (%)"), default=0)
+    step = models.CharField(_lazy("step"), max_length=100, blank=True)
+    error = models.CharField(_lazy("error"), max_length=300, blank=True)
+    requested_at = models.DateTimeField(_lazy("requested at"))
+    started_at = models.DateTimeField(_lazy("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_lazy("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -7,19 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from billing.models.base import NeverDeleted
+from billing.models.base import Build
 from servicecenter.models import Company
 
 
-class CompanyReport(NeverDeleted):
+class CompanyReport(Build):
     """One build of a company's period report. Its figures never change once built: building again (the
     period's days were still open, or a reversal came since) makes a new one, and the newest is shown."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Waiting for the worker")
-        RUNNING = "running", _("Being built")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
 
     class Kind(models.TextChoices):
         WEEK = "week", _("Week")
@@ -30,15 +24,11 @@ class CompanyReport(NeverDeleted):
     )
     kind = models.CharField(_("period"), max_length=5, choices=Kind.choices)
     first = models.DateField(_("first day"), help_text=_("The period's first day."))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("step"), max_length=100, blank=True)
     # The period had ended and every day of every hall was locked when it was built: it is the last word.
     final = models.BooleanField(_("final"), default=False)
     payments = models.PositiveIntegerField(_("payments"), default=0)
     net = models.DecimalField(_("net takings"), max_digits=14, decimal_places=2, null=True, blank=True)
     data = models.JSONField(_("figures"), null=True, blank=True)
-    error = models.CharField(_("error"), max_length=300, blank=True)
     # Nobody: the nightly build of the periods the day that ended belongs to.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,9 +38,6 @@ class CompanyReport(NeverDeleted):
         blank=True,
         verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField(_("requested at"))
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # The figures are written once, when it is done; the history keeps who asked and how it went.
     history = HistoricalRecords(excluded_fields=["progress", "step", "data"])
 
@@ -65,7 +52,3 @@ class CompanyReport(NeverDeleted):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.kind} {self.first}"
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)

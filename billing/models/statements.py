@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from billing.models.base import NeverDeleted
+from billing.models.base import Build
 from servicecenter.models import Hall
 
 
@@ -15,15 +15,9 @@ def _private():
     return storages["private"]
 
 
-class Statement(NeverDeleted):
+class Statement(Build):
     """One request for a hall-month's statement and what came of it. Asking again makes a new one (the
     figures may have changed since: a day locked, a reversal posted); the old files stay."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Waiting for the worker")
-        RUNNING = "running", _("Being built")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
 
     class Appendix(models.TextChoices):
         NONE = "", _("No transaction appendix")
@@ -33,9 +27,6 @@ class Statement(NeverDeleted):
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="+", verbose_name=_("hall"))
     month = models.DateField(_("month"), help_text=_("The month's first day."))
     appendix = models.CharField(_("appendix"), max_length=4, choices=Appendix.choices, blank=True, default="")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("step"), max_length=100, blank=True)
     # Business days of the month not locked when it was built (the cover says so).
     open_days = models.JSONField(_("days not locked"), default=list, blank=True)
     payments = models.PositiveIntegerField(_("payments"), default=0)
@@ -44,13 +35,9 @@ class Statement(NeverDeleted):
     appendix_file = models.FileField(
         _("appendix file"), storage=_private, upload_to="statements/%Y/%m/", blank=True
     )
-    error = models.CharField(_("error"), max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
-    requested_at = models.DateTimeField(_("requested at"))
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["progress", "step"])
 
     class Meta:
@@ -65,7 +52,3 @@ class Statement(NeverDeleted):
 
     def __str__(self) -> str:
         return f"{self.hall_id} {self.month:%Y-%m}"
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)

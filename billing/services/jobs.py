@@ -1,8 +1,7 @@
 """What the worker's long builds share — the monthly statement, a company's report: one worker at a time
 builds each, it says how far it has got as it goes (the page's bar), and a failure is kept with its message.
 
-A build is a row with `state` (queued, running, done, failed), `progress`, `step`, `error`, `requested_by`,
-`started_at` and `finished_at`, whose model's `State` has those four values."""
+A build is a row of a `billing.models.base.Build` model that has a `requested_by`."""
 
 import logging
 from datetime import datetime, timedelta
