@@ -102,19 +102,7 @@ def report_tables(report: dict, *, daily: bool = False) -> list[Table]:
             ],
             report["receipt_books"],
         ),
-        Table(
-            _("Reversals"),
-            [
-                *([] if daily else [Column("day", _("Posted on"), kind="date")]),
-                Column("payment", _("Payment"), kind="id"),
-                Column("payment_day", _("Of the day"), kind="date"),
-                _money("amount", _("Amount")),
-                Column("reason", _("Reason")),
-                Column("requested_by", _("Requested by")),
-                Column("approved_by", _("Approved by")),
-            ],
-            report["reversals"],
-        ),
+        _reversals(report["reversals"], daily=daily),
     ]
     if daily:
         tables.append(
@@ -135,17 +123,7 @@ def report_tables(report: dict, *, daily: bool = False) -> list[Table]:
         )
     else:
         tables += [
-            Table(
-                _("Tills over or short"),
-                [
-                    Column("day", _("Business day"), kind="date"),
-                    Column("till", _("Till"), kind="id"),
-                    Column("rep", _("Rep")),
-                    _money("difference", _("Over / short")),
-                    Column("explanation", _("Explanation")),
-                ],
-                report["over_short_tills"],
-            ),
+            _over_short(report["over_short_tills"]),
             Table(
                 _("Bank deposits"),
                 [
@@ -161,6 +139,48 @@ def report_tables(report: dict, *, daily: bool = False) -> list[Table]:
             ),
         ]
     return tables
+
+
+def _hall_column(names: dict | None) -> list[Column]:
+    return [] if names is None else [Column("hall_name", _("Hall"))]
+
+
+def _with_hall(rows: list[dict], names: dict | None) -> list[dict]:
+    return rows if names is None else [{**row, "hall_name": names.get(row["hall"], "")} for row in rows]
+
+
+def _reversals(rows: list[dict], *, daily: bool = False, halls: dict | None = None) -> Table:
+    """The reversals posted (a period's, or with `halls` {id: name} a company's, each with its hall)."""
+    return Table(
+        _("Reversals"),
+        [
+            *_hall_column(halls),
+            *([] if daily else [Column("day", _("Posted on"), kind="date")]),
+            Column("payment", _("Payment"), kind="id"),
+            Column("payment_day", _("Of the day"), kind="date"),
+            _money("amount", _("Amount")),
+            Column("reason", _("Reason")),
+            Column("requested_by", _("Requested by")),
+            Column("approved_by", _("Approved by")),
+        ],
+        _with_hall(rows, halls),
+    )
+
+
+def _over_short(rows: list[dict], *, halls: dict | None = None) -> Table:
+    """The tills that were over or short (a period's, or with `halls` a company's, each with its hall)."""
+    return Table(
+        _("Tills over or short"),
+        [
+            *_hall_column(halls),
+            Column("day", _("Business day"), kind="date"),
+            Column("till", _("Till"), kind="id"),
+            Column("rep", _("Rep")),
+            _money("difference", _("Over / short")),
+            Column("explanation", _("Explanation")),
+        ],
+        _with_hall(rows, halls),
+    )
 
 
 def period_export(hall: Hall, period: Period, report: dict, fmt: str):
@@ -181,6 +201,7 @@ def company_tables(data: dict) -> list[Table]:
     """A company's period report (billing.company): its halls side by side, the company in the totals row or
     the last column."""
     halls = data["halls"]
+    names = {hall["id"]: hall["name"] for hall in halls}
     hall_rows = [
         {
             **hall,
@@ -235,6 +256,8 @@ def company_tables(data: dict) -> list[Table]:
         across(
             _("By business type"), Column("name", _("Business type")), company.by_business_type(data), "int"
         ),
+        _over_short(data["over_short_tills"], halls=names),
+        _reversals(data["reversals"], halls=names),
     ]
     return tables
 

@@ -1,6 +1,8 @@
 """The company's weekly and monthly revenue reports for its managers (spec §1, §4.6): every hall of the
 company side by side, read from the report the worker built; build it again, watch it build, export it."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -30,7 +32,9 @@ def _context(request, kind: str) -> tuple[dict, int]:
     context = {"kind": kind, "company": the_company, "today": today}
     text = request.GET.get("period")
     try:
-        period = parse_period(kind, text, halls, at=timezone.now()) if text else Period.of(kind, today)
+        # Unless asked for another, the period of the day that ended: the one the worker built this morning.
+        default = Period.of(kind, today - timedelta(days=1))
+        period = parse_period(kind, text, halls, at=timezone.now()) if text else default
     except BillingError as error:
         context["error"] = error.message
         return context, 400
@@ -46,47 +50,61 @@ def _context(request, kind: str) -> tuple[dict, int]:
         failed=last if last is not None and last.state == last.State.FAILED else None,
     )
     if report is not None:
-        data = report.data
-        halls = data["halls"]
-        labels = dict(HallDay.State.choices)
-        figures = company.figures(data)
-        days = company.by_day(data)
-        tables = [
-            (_("By tender"), company.by_tender(data), "money", "by-tender"),
-            (_("By fee item"), company.by_item(data), "money", "by-item"),
-            (_("By business type"), company.by_business_type(data), "int", "by-business-type"),
-        ]
-        for line in [*figures, *(line for _t, lines, _k, _i in tables for line in lines)]:
-            line.pairs = list(zip(halls, line.cells, strict=True))
-        for line in days:
-            states = [labels.get(state, "") for state in line.extra["states"]]
-            line.pairs = list(zip(halls, line.cells, states, strict=True))
-        context.update(
-            data=data, halls=halls, figures=figures, days=days, tables=tables, chart=_chart_data(halls, days)
-        )
+        context.update(_side_by_side(report.data))
     return context, 200
+
+
+def _side_by_side(data: dict) -> dict:
+    """The built figures as the page lays them out: a column per hall (in `pairs`, each row's hall with its
+    value) and one for the company."""
+    halls = data["halls"]  # each hall's figures, with its id and name
+    labels = dict(HallDay.State.choices)
+    figures = company.figures(data)
+    days = company.by_day(data)
+    tables = [
+        (_("By tender"), company.by_tender(data), "money", "by-tender"),
+        (_("By fee item"), company.by_item(data), "money", "by-item"),
+        (_("By business type"), company.by_business_type(data), "int", "by-business-type"),
+    ]
+    for line in [*figures, *(line for _t, lines, _k, _i in tables for line in lines)]:
+        line.pairs = list(zip(halls, line.cells, strict=True))
+    for line in days:
+        states = [labels.get(state, "") for state in line.extra["states"]]
+        line.pairs = list(zip(halls, line.cells, states, strict=True))
+    names = {hall["id"]: hall["name"] for hall in halls}
+    return {
+        "data": data,
+        "halls": halls,
+        "figures": figures,
+        "days": days,
+        "tables": tables,
+        "chart": _chart_data(halls, days),
+        "over_short": [{**row, "hall_name": names.get(row["hall"], "")} for row in data["over_short_tills"]],
+        "reversals": [{**row, "hall_name": names.get(row["hall"], "")} for row in data["reversals"]],
+    }
 
 
 def _chart_data(halls: list[dict], days: list) -> dict:
     """What the page's script draws: each hall's net per day with business, and the daily report each bar
     opens — all made here, none from input."""
+    series = []
+    for n, hall in enumerate(halls):
+        day_url = reverse("billing_day", args=[hall["id"]])
+        values = [line.cells[n] for line in days]  # None: no business in the hall that day
+        series.append(
+            {
+                "name": hall["name"],
+                "net": [value or "0" for value in values],
+                "urls": [
+                    None if value is None else f"{day_url}?day={line.day}"
+                    for line, value in zip(days, values, strict=True)
+                ],
+            }
+        )
     return {
         "days": [line.day for line in days],
         "labels": [line.day[5:] for line in days],  # 09-07: a week may cross into the next month
-        "halls": [
-            {
-                "name": hall["name"],
-                "net": [value or "0" for value in line_values],
-                "urls": [
-                    f"{reverse('billing_day', args=[hall['id']])}?day={line.day}"
-                    if value is not None
-                    else None
-                    for line, value in zip(days, line_values, strict=True)
-                ],
-            }
-            for n, hall in enumerate(halls)
-            for line_values in [[line.cells[n] for line in days]]
-        ],
+        "halls": series,
     }
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import TestCase
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from billing.errors import BillingError
@@ -17,7 +18,7 @@ from billing.models import CompanyReport, DailyReport, Payment
 from billing.periods import build_period_report
 from billing.services import company_reports
 from counter.defaults import install_hall_defaults
-from servicecenter.clock import Period
+from servicecenter.clock import Period, business_day
 from servicecenter.roles import Role
 from tests.billing.test_periods import DAYS, MONTH, at, make_day, month  # noqa: F401 — shared fixtures
 from tests.factories import HallFactory
@@ -181,6 +182,18 @@ def test_the_nightly_build_asks_for_each_companys_week_and_month(company, manage
     assert all(r.requested_by is None for r in made)
 
 
+def test_the_morning_build_is_on_the_workers_schedule(company, django_capture_on_commit_callbacks):
+    from servicecenter.celery import app
+
+    app.loader.import_default_modules()
+    assert all(entry["task"] in app.tasks for entry in app.conf.beat_schedule.values())
+    task = app.tasks[app.conf.beat_schedule["build-company-reports"]["task"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        made = task.apply().get()
+    built = CompanyReport.objects.filter(pk__in=made, state=CompanyReport.State.DONE)
+    assert sorted(built.values_list("kind", flat=True)) == ["month", "week"]
+
+
 # --- Pages, exports and the API -----------------------------------------------------------------------
 
 
@@ -189,7 +202,7 @@ def _url(hall, kind="month", tail=""):
 
 
 def test_the_manager_builds_it_and_sees_the_halls_side_by_side(
-    billing_hall, second_hall, company, manager, login, client
+    billing_hall, second_hall, company, month, manager, login, client
 ):
     login(manager)
     page = client.get(_url(billing_hall), {"period": MONTH.key})
@@ -206,6 +219,20 @@ def test_the_manager_builds_it_and_sees_the_halls_side_by_side(
     assert f"/halls/{second_hall.pk}/money/day/?day={OTHER_DAYS[0].isoformat()}" in html
     assert f"¥{report.net:,.2f}" in html
     assert 'data-testid="open-days"' in html
+    # The tills short (one in each hall) and the reversal, each under its hall.
+    tills = html.split('data-testid="over-short"')[1].split("</table>")[0]
+    assert tills.count("-¥10.00") == 2
+    assert billing_hall.name in tills and second_hall.name in tills
+    reversals = html.split('data-testid="reversals"')[1].split("</table>")[0]
+    assert month.number in reversals and billing_hall.name in reversals
+
+
+def test_the_page_opens_on_the_periods_the_worker_built_this_morning(billing_hall, manager, login, client):
+    login(manager)
+    ended = business_day(billing_hall, timezone.now()) - timedelta(days=1)  # the day that ended
+    for kind in ("week", "month"):
+        page = client.get(_url(billing_hall, kind))
+        assert page.status_code == 200 and page.context["period"] == Period.of(kind, ended)
 
 
 def test_the_page_keeps_its_query_count_whatever_the_data(
@@ -314,6 +341,10 @@ def test_the_csv_export_has_a_line_per_hall_closed_by_the_company(
     assert total[0] == "Total" and {row[0] for row in halls} == {h["name"] for h in report.data["halls"]}
     assert Decimal(total[header.index("Net")]) == report.net
     assert Decimal(total[header.index("Payments")]) == report.payments
+    start = rows.index(["Tills over or short"])
+    assert rows[start + 1][0] == "Hall"
+    short = [row for row in rows[start + 2 :] if row and row[0] != "Total"][:2]
+    assert sorted(row[0] for row in short) == sorted(h["name"] for h in report.data["halls"])
 
 
 def test_the_xlsx_export_puts_the_halls_in_columns_and_the_company_last(
