@@ -4,15 +4,11 @@
   "use strict";
   var source = document.getElementById("company-data");
   var canvas = document.querySelector('canvas[data-chart="company-days"]');
-  if (!source || !canvas || typeof window.Chart === "undefined") return;
+  if (!source || !canvas || typeof window.Chart === "undefined" || !window.scCny) return;
   var data = JSON.parse(source.textContent);
   var Chart = window.Chart;
 
-  function separated(text) { return text.replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
-  function yuan(value) {
-    var n = Number(value);
-    return (n < 0 ? "-" : "") + "¥" + separated(Math.abs(n).toFixed(2));
-  }
+  var yuan = window.scCny.yuan;
   var colours = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#d63384", "#198754", "#0dcaf0", "#6c757d"];
   if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
     Chart.defaults.animation = false;
@@ -47,7 +43,7 @@
           },
         },
       },
-      scales: { y: { ticks: { callback: function (value) { return yuan(value).replace(/\.00$/, ""); } } } },
+      scales: { y: { ticks: { callback: window.scCny.tick } } },
     },
   });
 })();

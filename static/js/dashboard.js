@@ -3,21 +3,12 @@
 (function () {
   "use strict";
   var source = document.getElementById("dashboard-data");
-  if (!source || typeof window.Chart === "undefined") return;
+  if (!source || typeof window.Chart === "undefined" || !window.scCny) return;
   var data = JSON.parse(source.textContent);
   var Chart = window.Chart;
 
-  function separated(text) { return text.replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
-  // ¥1,234.50 — the minus sign before the symbol, as the server's `cny` filter writes it.
-  function yuan(value) {
-    var n = Number(value);
-    return (n < 0 ? "-" : "") + "¥" + separated(Math.abs(n).toFixed(2));
-  }
-  // Axis ticks: whole yuan without the cents.
-  function yuanTick(value) {
-    var n = Number(value);
-    return Number.isInteger(n) ? (n < 0 ? "-" : "") + "¥" + separated(String(Math.abs(n))) : yuan(n);
-  }
+  var yuan = window.scCny.yuan;
+  var yuanTick = window.scCny.tick;
 
   var days = data.days;
   var labels = days.map(function (d) { return d.label; });
